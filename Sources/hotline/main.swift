@@ -1,0 +1,2 @@
+import HotlineApp
+print("x")
