@@ -1,2 +1,4 @@
 import HotlineApp
-print("x")
+
+// Thin on purpose: everything lives in HotlineApp so tests can build the same app.
+try await Entrypoint.main()

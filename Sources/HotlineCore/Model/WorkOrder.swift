@@ -166,3 +166,20 @@ public struct WorkOrder: Sendable, Equatable {
         self.appealPending = false
     }
 }
+
+extension WorkOrder {
+    /// The order's light now (R-TIME-4, R-DIS-4): the dispatch clock while waiting for
+    /// dispatch, the lead unit's clock while handled, none otherwise.
+    public func light(at now: Date) -> WarningLight? {
+        switch status {
+        case .pendingDispatch:
+            guard let due = dispatchDueAt, let warn = dispatchWarnAt else { return nil }
+            return WarningLight.at(now, warnAt: warn, dueAt: due)
+        case .handling, .awaitingReview:
+            guard let due = dueAt, let warn = warnAt else { return nil }
+            return WarningLight.at(now, warnAt: warn, dueAt: due)
+        default:
+            return nil
+        }
+    }
+}

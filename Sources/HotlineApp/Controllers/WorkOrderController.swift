@@ -1,0 +1,332 @@
+import Fluent
+import HotlineCore
+import SQLKit
+import Vapor
+
+/// `/api/v1/work-orders`: intake, search, detail, edit, timeline, and the order-level actions
+/// of the lifecycle as POST sub-resources.
+struct WorkOrderController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let orders = routes.grouped("work-orders")
+        orders.post(use: intake)
+        orders.get(use: search)
+        orders.group(":orderId") { order in
+            order.get(use: show)
+            order.patch(use: edit)
+            order.get("timeline", use: timeline)
+            order.get("duplicates", use: duplicates)
+            order.post("direct-answer", use: directAnswer)
+            order.post("decline", use: decline)
+            order.post("guide", use: guide)
+            order.post("merge", use: merge)
+            order.post("escalate", use: escalate)
+            order.post("instruct", use: instruct)
+            order.post("dispatch", use: dispatch)
+            order.post("review", use: review)
+            order.post("reminders", use: remind)
+            order.post("supervisions", use: supervise)
+            order.post("supervisions", ":supervisionId", "close", use: closeSupervision)
+            order.post("callback", use: callback)
+            order.post("close", use: close)
+            order.post("appeal", use: appeal)
+            order.post("archive", use: archive)
+        }
+    }
+
+    // MARK: Intake
+
+    /// 受理. Retries with the same `Idempotency-Key` return the first order (R-NF-4).
+    @Sendable func intake(req: Request) async throws -> Response {
+        let principal = try req.principal(.agent, .dispatcher)
+        let body = try req.content.decode(IntakeRequest.self)
+        let key = req.headers.first(name: "Idempotency-Key")
+        if let key, key.isEmpty || key.count > 200 {
+            throw APIProblem.invalid("Idempotency-Key", "Idempotency-Key must be 1–200 characters")
+        }
+        if let key, let replay = try await replayed(req, key: key, principal: principal) { return replay }
+        try await Dictionaries.requireActive(kind: "category", code: body.categoryCode, field: "categoryCode", on: req.db)
+        if let subject = body.subjectUnitId, try await UnitModel.find(subject, on: req.db) == nil {
+            throw APIProblem.invalid("subjectUnitId", "subjectUnitId names no unit")
+        }
+        let now = req.now
+        let lifecycle = try await RulesLoader(db: req.db, services: req.hotline).lifecycle(now: now)
+        // Validate before drawing a number, so bad input consumes nothing.
+        if let problem = RuleViolation.all(Intake.validate(body.draft)) { throw problem }
+        let day = lifecycle.context.calendar.localDate(of: now)
+        let id = UUID()
+        do {
+            let created = try await req.hotline.write(on: req.db) { db in
+                let repo = WorkOrderRepository(db: db)
+                let number = try await repo.nextNumber(day: day)
+                let t = try lifecycle.intake(body.draft, id: id, number: number, by: principal.actor)
+                try await repo.create(t, actor: principal.actor, at: now)
+                if let key {
+                    try await IdempotencyKeyModel(accountId: principal.accountId, key: key, workOrderId: id, createdAt: now).create(on: db)
+                }
+                return t.aggregate
+            }
+            let dto = WorkOrderDTO(created, masked: false, attachments: [], now: now)
+            let response = try await dto.encodeResponse(status: .created, for: req)
+            response.headers.replaceOrAdd(name: .location, value: "/api/v1/work-orders/\(id)")
+            response.headers.replaceOrAdd(name: .eTag, value: "\"\(dto.version)\"")
+            return response
+        } catch {
+            // A concurrent retry with the same key won the race: answer with its order.
+            if let key, let replay = try await replayed(req, key: key, principal: principal) { return replay }
+            throw error
+        }
+    }
+
+    private func replayed(_ req: Request, key: String, principal: Principal) async throws -> Response? {
+        guard let row = try await IdempotencyKeyModel.query(on: req.db).filter(\.$accountId == principal.accountId).filter(\.$key == key).first(),
+            let loaded = try await WorkOrderRepository(db: req.db).find(row.workOrderId)
+        else { return nil }
+        let dto = try await WorkOrderAccess.detail(req, loaded, principal: principal, purpose: "受理重试")
+        let response = try await dto.encodeResponse(status: .ok, for: req)
+        response.headers.replaceOrAdd(name: "Idempotency-Replayed", value: "true")
+        response.headers.replaceOrAdd(name: .location, value: "/api/v1/work-orders/\(row.workOrderId)")
+        return response
+    }
+
+    // MARK: Reading
+
+    @Sendable func show(req: Request) async throws -> Response {
+        let principal = try req.principal()
+        let loaded = try await WorkOrderAccess.visible(req, principal: principal)
+        let dto = try await WorkOrderAccess.detail(req, loaded, principal: principal, purpose: req.headers.first(name: "X-Access-Purpose") ?? "查看工单详情")
+        let response = try await dto.encodeResponse(for: req)
+        response.headers.replaceOrAdd(name: .eTag, value: "\"\(dto.version)\"")
+        return response
+    }
+
+    @Sendable func timeline(req: Request) async throws -> [TimelineEventDTO] {
+        let principal = try req.principal()
+        let loaded = try await WorkOrderAccess.visible(req, principal: principal)
+        return try await WorkOrderEventModel.query(on: req.db).filter(\.$workOrderId == loaded.aggregate.order.id).sort(\.$seq).all().map(TimelineEventDTO.init)
+    }
+
+    /// R-IN-3 判重: open orders from the same phone, or in the same category family at the same
+    /// address, within the configured window.
+    @Sendable func duplicates(req: Request) async throws -> [WorkOrderSummaryDTO] {
+        let principal = try req.principal(.agent, .dispatcher)
+        let loaded = try await WorkOrderAccess.visible(req, principal: principal)
+        let o = loaded.aggregate.order
+        let policy = try await RulesLoader(db: req.db, services: req.hotline).policy()
+        let since = req.now.addingTimeInterval(-Double(policy.duplicateWindowDays) * 86_400)
+        let family = String(o.categoryCode.prefix(4))
+        let rows = try await WorkOrderModel.query(on: req.db)
+            .filter(\.$id != o.id)
+            .filter(\.$createdAt >= since)
+            .filter(\.$status !~ [WorkOrderStatus.closed.rawValue, WorkOrderStatus.archived.rawValue])
+            .group(.or) { or in
+                if !o.citizen.phone.isEmpty { or.filter(\.$citizenPhone == o.citizen.phone) }
+                or.group(.and) { and in
+                    and.filter(\.$categoryCode =~ family)
+                    and.filter(\.$placeAddress == o.elements.place.address)
+                }
+            }
+            .sort(\.$createdAt, .descending).limit(20).all()
+        return rows.map { WorkOrderSummaryDTO($0, now: req.now) }
+    }
+
+    struct SearchQuery: Content {
+        var number: String?
+        var phone: String?
+        var q: String?
+        var status: String?
+        var unitId: UUID?
+        var light: WarningLight?
+        var from: String?
+        var to: String?
+        var requestType: RequestType?
+        var categoryCode: String?
+        var sensitive: Bool?
+        var page: Int?
+        var per: Int?
+    }
+
+    /// Search by number, phone, text, status, unit, light, date range; paged (R-IN-4 caller
+    /// history is `?phone=`). Unit roles see only their own and sub-units' orders.
+    @Sendable func search(req: Request) async throws -> Page<WorkOrderSummaryDTO> {
+        let principal = try req.principal()
+        let q = try req.query.decode(SearchQuery.self)
+        let page = max(1, q.page ?? 1)
+        let per = min(max(1, q.per ?? 20), 100)
+        let now = req.now
+        var query = WorkOrderModel.query(on: req.db)
+        if !principal.actor.isPlatformStaff {
+            query = query.filter(.sql(embed: "EXISTS (SELECT 1 FROM assignments sa WHERE sa.work_order_id = \(ident: "work_orders").\(ident: "id") AND sa.unit_path LIKE \(bind: principal.actor.unit.path + "%"))"))
+        }
+        if let n = q.number, !n.isEmpty { query = query.filter(\.$number == n) }
+        if let p = q.phone, !p.isEmpty { query = query.filter(\.$citizenPhone == p) }
+        if let text = q.q?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            query = query.group(.or) { $0.filter(\.$title ~~ text).filter(\.$matter ~~ text).filter(\.$placeAddress ~~ text) }
+        }
+        if let s = q.status, !s.isEmpty {
+            let statuses = s.split(separator: ",").map(String.init)
+            for st in statuses where WorkOrderStatus(rawValue: st) == nil {
+                throw APIProblem.invalid("status", "status must be among \(WorkOrderStatus.allCases.map(\.rawValue).joined(separator: ", ")); got \(st)")
+            }
+            query = query.filter(\.$status ~~ statuses)
+        }
+        if let u = q.unitId {
+            query = query.filter(.sql(embed: "EXISTS (SELECT 1 FROM assignments ua WHERE ua.work_order_id = \(ident: "work_orders").\(ident: "id") AND ua.unit_id = \(bind: u))"))
+        }
+        if let t = q.requestType { query = query.filter(\.$requestType == t.rawValue) }
+        if let c = q.categoryCode, !c.isEmpty { query = query.filter(\.$categoryCode =~ c) }
+        if let s = q.sensitive { query = query.filter(\.$isSensitive == s) }
+        // Dates in queries are ISO-8601 text; the form decoder would otherwise want epoch seconds.
+        if let text = q.from {
+            guard let from = Date(iso: text) else { throw APIProblem.invalid("from", "from must be an ISO-8601 time") }
+            query = query.filter(\.$createdAt >= from)
+        }
+        if let text = q.to {
+            guard let to = Date(iso: text) else { throw APIProblem.invalid("to", "to must be an ISO-8601 time") }
+            query = query.filter(\.$createdAt < to)
+        }
+        if let light = q.light { query = Self.filter(query, light: light, now: now) }
+        let total = try await query.copy().count()
+        let rows = try await query.sort(\.$createdAt, .descending).sort(\.$number, .descending).range((page - 1) * per..<(page * per)).all()
+        return Page(items: rows.map { WorkOrderSummaryDTO($0, now: now) }, page: page, per: per, total: total)
+    }
+
+    /// Lights in SQL, the same rule as `WorkOrder.light(at:)`: the dispatch clock while
+    /// waiting for dispatch, the lead unit's clock while handled.
+    static func filter(_ query: QueryBuilder<WorkOrderModel>, light: WarningLight, now: Date) -> QueryBuilder<WorkOrderModel> {
+        let handled = [WorkOrderStatus.handling.rawValue, WorkOrderStatus.awaitingReview.rawValue]
+        return query.group(.or) { or in
+            or.group(.and) { g in
+                g.filter(\.$status ~~ handled)
+                switch light {
+                case .red: g.filter(\.$dueAt < now)
+                case .yellow: g.filter(\.$dueAt >= now).filter(\.$warnAt <= now)
+                case .green: g.filter(\.$warnAt > now)
+                }
+            }
+            or.group(.and) { g in
+                g.filter(\.$status == WorkOrderStatus.pendingDispatch.rawValue)
+                switch light {
+                case .red: g.filter(\.$dispatchDueAt < now)
+                case .yellow: g.filter(\.$dispatchDueAt >= now).filter(\.$dispatchWarnAt <= now)
+                case .green: g.filter(\.$dispatchWarnAt > now)
+                }
+            }
+        }
+    }
+
+    // MARK: Edit
+
+    /// Corrections before dispatch. `If-Match` is required: an edit form is read long before
+    /// it is sent, and a stale edit must be refused, not merged (R-NF-4).
+    @Sendable func edit(req: Request) async throws -> Response {
+        guard req.headers.first(name: .ifMatch) != nil else {
+            throw APIProblem(.preconditionRequired, code: "if_match_required", field: "If-Match", rule: "send If-Match with the version (ETag) you read")
+        }
+        let body = try req.content.decode(WorkOrderPatch.self)
+        if let c = body.categoryCode { try await Dictionaries.requireActive(kind: "category", code: c, field: "categoryCode", on: req.db) }
+        let edit = WorkOrderEdit(title: body.title, requestType: body.requestType, categoryCode: body.categoryCode, urgency: body.urgency, elements: body.elements, subjectUnitId: body.subjectUnitId.map { .some($0) })
+        return try await WorkOrderAccess.perform(req) { _ in .edit(edit) }
+    }
+
+    // MARK: Actions
+
+    @Sendable func directAnswer(req: Request) async throws -> Response {
+        let b = try req.content.decode(DirectAnswerBody.self)
+        return try await WorkOrderAccess.perform(req) { _ in .directAnswer(answer: b.answer, knowledgeArticleRef: b.knowledgeArticleRef) }
+    }
+
+    @Sendable func decline(req: Request) async throws -> Response {
+        let b = try req.content.decode(DeclineBody.self)
+        try await Dictionaries.requireActive(kind: "declineReason", code: b.reasonCode, field: "reasonCode", on: req.db)
+        return try await WorkOrderAccess.perform(req) { _ in .decline(reasonCode: b.reasonCode, note: b.note) }
+    }
+
+    @Sendable func guide(req: Request) async throws -> Response {
+        let b = try req.content.decode(GuideBody.self)
+        try await Dictionaries.requireActive(kind: "guideTarget", code: b.target, field: "target", on: req.db)
+        return try await WorkOrderAccess.perform(req) { _ in .guide(target: b.target, note: b.note) }
+    }
+
+    @Sendable func escalate(req: Request) async throws -> Response {
+        let b = try req.content.decode(EscalateBody.self)
+        return try await WorkOrderAccess.perform(req) { _ in .escalate(proposal: b.proposal) }
+    }
+
+    @Sendable func instruct(req: Request) async throws -> Response {
+        let b = try req.content.decode(InstructBody.self)
+        return try await WorkOrderAccess.perform(req) { _ in .instruct(instruction: b.instruction) }
+    }
+
+    @Sendable func dispatch(req: Request) async throws -> Response {
+        let b = try req.content.decode(DispatchBody.self)
+        let lead = try await Units.handling(b.leadUnitId, field: "leadUnitId", on: req.db)
+        var co: [UnitRef] = []
+        for id in b.coUnitIds ?? [] { co.append(try await Units.handling(id, field: "coUnitIds", on: req.db)) }
+        if let limit = b.timeLimit, limit.amount < 0 || limit.amount > 365 {
+            throw APIProblem.invalid("timeLimit.amount", "timeLimit.amount must be 0…365")
+        }
+        let plan = DispatchPlan(mode: b.mode ?? .transfer, lead: lead, coUnits: co, timeLimit: b.timeLimit, conflictOverrideReason: b.conflictOverrideReason, directAnswer: b.directAnswer, note: b.note)
+        return try await WorkOrderAccess.perform(req) { _ in .dispatch(plan) }
+    }
+
+    @Sendable func review(req: Request) async throws -> Response {
+        let b = try req.content.decode(ReviewBody.self)
+        return try await WorkOrderAccess.perform(req) { _ in .review(approve: b.approve, reasons: b.reasons) }
+    }
+
+    @Sendable func remind(req: Request) async throws -> Response {
+        let b = try req.content.decode(ReminderBody.self)
+        return try await WorkOrderAccess.perform(req) { _ in .remind(assignment: b.assignmentId, note: b.note) }
+    }
+
+    @Sendable func supervise(req: Request) async throws -> Response {
+        let b = try req.content.decode(SupervisionBody.self)
+        return try await WorkOrderAccess.perform(req) { _ in .supervise(assignment: b.assignmentId, method: b.method, note: b.note, instruction: b.instruction) }
+    }
+
+    @Sendable func closeSupervision(req: Request) async throws -> Response {
+        let id = try req.parameters.require("supervisionId", as: UUID.self)
+        let b = try req.content.decode(NoteBody.self)
+        return try await WorkOrderAccess.perform(req) { _ in .closeSupervision(supervision: id, note: b.note) }
+    }
+
+    @Sendable func callback(req: Request) async throws -> Response {
+        let b = try req.content.decode(CallbackBody.self)
+        let record = CallbackRecord(method: b.method, reached: b.reached, satisfaction: b.satisfaction, solved: b.solved, note: b.note)
+        return try await WorkOrderAccess.perform(req) { _ in .callback(record, reasonable: b.reasonable ?? false) }
+    }
+
+    @Sendable func close(req: Request) async throws -> Response {
+        let b = try req.content.decode(CloseBody.self)
+        return try await WorkOrderAccess.perform(req) { _ in .close(note: b.note) }
+    }
+
+    @Sendable func appeal(req: Request) async throws -> Response {
+        let b = try req.content.decode(AppealBody.self)
+        return try await WorkOrderAccess.perform(req) { _ in .appeal(reason: b.reason) }
+    }
+
+    @Sendable func archive(req: Request) async throws -> Response {
+        try await WorkOrderAccess.perform(req) { _ in .archive }
+    }
+
+    /// 并单: two orders change together, both version-checked.
+    @Sendable func merge(req: Request) async throws -> Response {
+        let principal = try req.principal()
+        let b = try req.content.decode(MergeBody.self)
+        let source = try await WorkOrderAccess.visible(req, principal: principal)
+        try WorkOrderAccess.checkIfMatch(req, source.aggregate.order)
+        guard let target = try await WorkOrderRepository(db: req.db).find(b.targetId) else {
+            throw APIProblem(.unprocessableEntity, code: "merge_target_not_found", field: "targetId", rule: "targetId names no work order")
+        }
+        let now = req.now
+        let lifecycle = try await RulesLoader(db: req.db, services: req.hotline).lifecycle(now: now)
+        let (s, t) = try lifecycle.merge(source.aggregate, into: target.aggregate, by: principal.actor, note: b.note)
+        try await req.hotline.write(on: req.db) { db in
+            let repo = WorkOrderRepository(db: db)
+            try await repo.save(s, over: source, actor: principal.actor, at: now)
+            try await repo.save(t, over: target, actor: principal.actor, at: now)
+        }
+        return try await WorkOrderAccess.respond(req, id: source.aggregate.order.id, principal: principal, purpose: "并单")
+    }
+}

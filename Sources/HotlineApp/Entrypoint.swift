@@ -1,0 +1,38 @@
+import Fluent
+import HotlineCore
+import Logging
+import Vapor
+
+/// The `hotline` executable's whole body. `hotline demo` is the README's first command: it
+/// migrates, seeds the demo city if the database is empty, and serves.
+public enum Entrypoint {
+    public static func main() async throws {
+        var env = try Environment.detect()
+        try LoggingSystem.bootstrap(from: &env)
+        var demo = false
+        if env.arguments.count > 1 && env.arguments[1] == "demo" {
+            demo = true
+            env.arguments[1] = "serve"
+        }
+        let app = try await Application.make(env)
+        do {
+            let settings = try Settings.fromEnvironment(workingDirectory: app.directory.workingDirectory.trimmingSuffix("/"))
+            try await configure(app, settings: settings)
+            if demo {
+                try await app.autoMigrate()
+                try await DemoCity.seedIfEmpty(app)
+                app.logger.notice("demo city ready: log in as dispatcher / demo1234 (see docs/demo.md)")
+            }
+            try await app.execute()
+        } catch {
+            app.logger.report(error: error)
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ s: String) -> String { hasSuffix(s) ? String(dropLast(s.count)) : self }
+}

@@ -1,0 +1,72 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import HotlineCore
+import Vapor
+
+/// All setup of the app. Tests call it with their own settings (in-memory SQLite, or the
+/// PostgreSQL that `DATABASE_URL` names).
+public func configure(_ app: Application, settings: Settings) async throws {
+    app.hotline = HotlineServices(settings: settings)
+    switch settings.database {
+    case .sqliteMemory:
+        app.databases.use(.sqlite(.memory), as: .sqlite)
+    case .sqliteFile(let path):
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+    case .postgres(let url):
+        var config = try SQLPostgresConfiguration(url: url)
+        // Loopback and test servers have no TLS; production URLs say sslmode themselves.
+        if !url.contains("sslmode=") { config.coreConfiguration.tls = .disable }
+        app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4), as: .psql)
+    }
+    app.passwords.use(.bcrypt(cost: settings.passwordCost))
+
+    // The append-only ledger of migrations: never edit a shipped one, add the next number.
+    app.migrations.add(M001_CreateUnitsAndAccounts())
+    app.migrations.add(M002_CreateWorkOrders())
+    app.migrations.add(M003_CreateAdministration())
+    app.migrations.add(M004_SeedReferenceData())
+
+    if settings.database.isSQLite {
+        // WAL lets readers run beside the single writer; synchronous=FULL makes each commit
+        // durable before the citizen gets a number (R-NF-4). Both per connection, so set on
+        // every connection as it is used, idempotently.
+        app.lifecycle.use(SQLitePragmas())
+    }
+
+    app.middleware = Middlewares()
+    app.middleware.use(ProblemMiddleware())
+    app.middleware.use(TokenAuthenticator())
+
+    // 20 MB attachments plus headroom; other bodies are small JSON.
+    app.routes.defaultMaxBodySize = "1mb"
+    try routes(app)
+
+    app.asyncCommands.use(SeedCommand(), as: "seed")
+    app.asyncCommands.use(UserCommand(), as: "user")
+    app.asyncCommands.use(CalendarCommand(), as: "calendar")
+}
+
+func routes(_ app: Application) throws {
+    let api = app.grouped("api", "v1")
+    try api.register(collection: OpenAPIController())
+    try api.register(collection: AuthController())
+    try api.register(collection: WorkOrderController())
+    try api.register(collection: AssignmentController())
+    try api.register(collection: QueueController())
+    try api.register(collection: AdminController())
+    try api.register(collection: CalendarController())
+    try api.register(collection: AttachmentController())
+    app.get("health") { _ in ["status": "ok"] }
+}
+
+/// Sets journal_mode=WAL and synchronous=FULL when the app boots.
+struct SQLitePragmas: LifecycleHandler {
+    func didBootAsync(_ application: Application) async throws {
+        guard let sql = application.db as? any SQLDatabase else { return }
+        _ = try? await sql.raw("PRAGMA journal_mode=WAL").all()
+        try? await sql.raw("PRAGMA synchronous=FULL").run()
+        try? await sql.raw("PRAGMA busy_timeout=5000").run()
+    }
+}

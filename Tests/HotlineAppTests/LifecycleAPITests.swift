@@ -1,0 +1,142 @@
+import Fluent
+import Foundation
+import HotlineCore
+import Testing
+import Vapor
+import VaporTesting
+
+@testable import HotlineApp
+
+@Suite("The lifecycle through the HTTP API")
+struct LifecycleAPITests {
+    @Test("An order goes from intake to archive through every step, and the timeline records each")
+    func fullLifecycle() async throws {
+        try await withTestApp { app, w, setClock in
+            var r = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: intakeBody())
+            #expect(r.status == .created)
+            let id = r.json.string("id")!
+            #expect(r.json.string("number")!.hasPrefix("20261123"))
+            #expect(r.json.string("status") == "pendingDispatch")
+
+            r = try await app.call(.POST, "/work-orders/\(id)/dispatch", as: "dispatcher", world: w, json: ["leadUnitId": w.chaoyang.id!.uuidString, "coUnitIds": [w.haidian.id!.uuidString]])
+            #expect(r.status == .ok)
+            let lead = r.json.assignments.first { $0.string("role") == "lead" }!.string("id")!
+            let co = r.json.assignments.first { $0.string("role") == "co" }!.string("id")!
+
+            setClock(Date(iso: "2026-11-23T11:00:00+08:00")!)
+            r = try await app.call(.POST, "/assignments/\(lead)/sign", as: "cy-handler", world: w)
+            #expect(r.status == .ok)
+            r = try await app.call(.POST, "/assignments/\(co)/sign", as: "hd-handler", world: w)
+            #expect(r.status == .ok)
+            r = try await app.call(.POST, "/assignments/\(co)/opinion", as: "hd-handler", world: w, json: ["opinion": "非本区管线, 建议朝阳区处理"])
+            #expect(r.status == .noContent || r.status == .ok)
+
+            setClock(Date(iso: "2026-11-24T15:00:00+08:00")!)
+            let feedback: [String: Any] = [
+                "answer": "已更换路灯", "result": "solved", "contactMethod": "phone", "contactedAt": "2026-11-24T10:00:00+08:00",
+                "citizenOpinion": "满意", "policyReferences": "无", "responsiblePerson": "李四", "responsiblePhone": "010-85000000",
+            ]
+            r = try await app.call(.POST, "/assignments/\(lead)/feedback", as: "cy-handler", world: w, json: feedback)
+            #expect(r.status == .ok)
+            r = try await app.call(.POST, "/assignments/\(lead)/feedback-approval", as: "cy-leader", world: w, json: ["approve": true])
+            #expect(r.json.string("status") == "awaitingReview")
+            r = try await app.call(.POST, "/work-orders/\(id)/review", as: "reviewer", world: w, json: ["approve": true])
+            #expect(r.json.string("status") == "awaitingCallback")
+            r = try await app.call(.POST, "/work-orders/\(id)/callback", as: "callback", world: w, json: ["method": "phone", "reached": true, "satisfaction": "satisfied", "solved": true])
+            #expect(r.json.string("status") == "closed")
+            r = try await app.call(.POST, "/work-orders/\(id)/archive", as: "admin", world: w)
+            #expect(r.json.string("status") == "archived")
+
+            r = try await app.call(.GET, "/work-orders/\(id)/timeline", as: "reviewer", world: w)
+            let actions = r.array.map { $0["action"] as! String }
+            for step in ["intake", "assign", "dispatch", "sign", "submitOpinion", "submitFeedback", "approveFeedback", "awaitReview", "review", "awaitCallback", "callback", "close", "archive"] {
+                #expect(actions.contains(step), "timeline lacks \(step)")
+            }
+            #expect(r.array.map { $0["seq"] as! Int } == Array(1...actions.count))
+            #expect(r.array.first { $0["action"] as? String == "sign" }?["actorName"] as? String == "cy-handler")
+        }
+    }
+
+    @Test("An illegal transition is 409 with a stable code and changes nothing")
+    func illegalTransition() async throws {
+        try await withTestApp { app, w, _ in
+            let id = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: intakeBody()).json.string("id")!
+            let before = try await app.call(.GET, "/work-orders/\(id)/timeline", as: "dispatcher", world: w).array.count
+            let r = try await app.call(.POST, "/work-orders/\(id)/review", as: "reviewer", world: w, json: ["approve": true])
+            #expect(r.status == .conflict)
+            #expect(r.headers.contentType?.subType == "problem+json")
+            #expect(r.json.string("code") == "illegal_transition")
+            let after = try await app.call(.GET, "/work-orders/\(id)", as: "dispatcher", world: w)
+            #expect(after.json.int("version") == 1 && after.json.string("status") == "pendingDispatch")
+            #expect(try await app.call(.GET, "/work-orders/\(id)/timeline", as: "dispatcher", world: w).array.count == before)
+        }
+    }
+
+    @Test("Bad intake input is 422 naming each field and the rule, and creates nothing")
+    func validation() async throws {
+        try await withTestApp { app, w, _ in
+            var body = intakeBody()
+            body["categoryCode"] = "nope"
+            var r = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: body)
+            #expect(r.status == .unprocessableEntity)
+            #expect(r.json.string("field") == "categoryCode" && r.json.string("code") == "unknown_code")
+            body = intakeBody(phone: "abc")
+            var elements = body["elements"] as! [String: Any]
+            elements["matter"] = ""
+            body["elements"] = elements
+            r = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: body)
+            #expect(r.status == .unprocessableEntity)
+            let fields = Set((r.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
+            #expect(fields == ["elements.matter", "citizen.phone"])
+            body = intakeBody()
+            body.removeValue(forKey: "title")
+            r = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: body)
+            #expect(r.status == .unprocessableEntity && r.json.string("field") == "title")
+            #expect(try await WorkOrderModel.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test("Retried creates with the same Idempotency-Key create one order, even concurrently")
+    func idempotency() async throws {
+        try await withTestApp { app, w, _ in
+            let first = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: intakeBody(), headers: [("Idempotency-Key", "call-42")])
+            let again = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: intakeBody(), headers: [("Idempotency-Key", "call-42")])
+            #expect(first.status == .created && again.status == .ok)
+            #expect(first.json.string("id") == again.json.string("id"))
+            #expect(again.headers.first(name: "Idempotency-Replayed") == "true")
+            let results = try await withThrowingTaskGroup(of: String?.self) { group in
+                for _ in 0..<6 {
+                    group.addTask { try await app.call(.POST, "/work-orders", as: "agent", world: w, json: intakeBody(), headers: [("Idempotency-Key", "call-43")]).json.string("id") }
+                }
+                return try await group.reduce(into: [String?]()) { $0.append($1) }
+            }
+            #expect(Set(results.compactMap { $0 }).count == 1)
+            #expect(try await WorkOrderModel.query(on: app.db).count() == 2)
+        }
+    }
+
+    @Test("Concurrent edits are detected: the stale one is refused, not merged (R-NF-4)")
+    func concurrentEdits() async throws {
+        try await withTestApp { app, w, _ in
+            let id = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: intakeBody()).json.string("id")!
+            var r = try await app.call(.PATCH, "/work-orders/\(id)", as: "agent", world: w, json: ["title": "无 If-Match"])
+            #expect(r.status == .preconditionRequired)
+            r = try await app.call(.PATCH, "/work-orders/\(id)", as: "agent", world: w, json: ["title": "甲的修改"], headers: [("If-Match", "\"1\"")])
+            #expect(r.status == .ok && r.headers.first(name: .eTag) == "\"2\"")
+            r = try await app.call(.PATCH, "/work-orders/\(id)", as: "dispatcher", world: w, json: ["urgency": "urgent"], headers: [("If-Match", "\"1\"")])
+            #expect(r.status == .conflict && r.json.string("code") == "stale_version")
+            let now = try await app.call(.GET, "/work-orders/\(id)", as: "agent", world: w).json
+            #expect(now.string("title") == "甲的修改" && now.string("urgency") == "normal")
+            // Two dispatchers at once: exactly one dispatch lands.
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for unit in [w.chaoyang, w.haidian] {
+                    group.addTask { try await app.call(.POST, "/work-orders/\(id)/dispatch", as: "dispatcher", world: w, json: ["leadUnitId": unit.id!.uuidString]).status }
+                }
+                return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .ok }.count == 1)
+            #expect(statuses.filter { $0 == .conflict }.count == 1)
+            #expect(try await AssignmentModel.query(on: app.db).count() == 1)
+        }
+    }
+}
