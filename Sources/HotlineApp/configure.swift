@@ -27,6 +27,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(M002_CreateWorkOrders())
     app.migrations.add(M003_CreateAdministration())
     app.migrations.add(M004_SeedReferenceData())
+    app.migrations.add(M005_CreateSearchIndex())
 
     if settings.database.isSQLite {
         // WAL lets readers run beside the single writer; synchronous=FULL makes each commit

@@ -15,9 +15,19 @@ struct Principal: Authenticatable, Sendable {
     func has(_ roles: Role...) -> Bool { !actor.roles.isDisjoint(with: roles) }
 }
 
+extension Sequence where Element == UInt8 {
+    /// Lower-case hex, without a `String(format:)` per byte.
+    var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for b in self { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0x0F)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
 enum TokenHash {
     static func of(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(token.utf8)).hex
     }
 
     static func random() -> String {
@@ -40,11 +50,14 @@ struct TokenAuthenticator: AsyncMiddleware {
         }
         if let token {
             let now = request.now
-            if let row = try await AccessTokenModel.query(on: request.db).filter(\.$tokenHash == TokenHash.of(token)).with(\.$account) { $0.with(\.$unit) }.first(),
-                row.expiresAt > now, row.account.active
+            // One joined query, not three: every request pays for this lookup.
+            if let row = try await AccessTokenModel.query(on: request.db)
+                .join(AccountModel.self, on: \AccessTokenModel.$account.$id == \AccountModel.$id)
+                .join(UnitModel.self, on: \AccountModel.$unit.$id == \UnitModel.$id)
+                .filter(\.$tokenHash == TokenHash.of(token)).first(),
+                row.expiresAt > now, let a = try? row.joined(AccountModel.self), a.active, let unit = try? row.joined(UnitModel.self)
             {
-                let a = row.account
-                let actor = Actor(accountId: a.id!, name: a.displayName, roles: a.roles, unit: a.unit.ref)
+                let actor = Actor(accountId: a.id!, name: a.displayName, roles: a.roles, unit: unit.ref)
                 if viaCookie && ![.GET, .HEAD, .OPTIONS].contains(request.method) && request.headers.first(name: "X-CSRF-Token") != row.csrfToken {
                     throw APIProblem(.forbidden, code: "csrf_token_missing", field: "X-CSRF-Token", rule: "writes with a session cookie must send the X-CSRF-Token given at login (R-NF-5)")
                 }

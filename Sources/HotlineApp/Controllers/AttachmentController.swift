@@ -1,6 +1,7 @@
 import Crypto
 import Fluent
 import HotlineCore
+import SQLKit
 import Vapor
 
 /// Attachments (R-WO-8): photos, recordings and documents, stored under the configured
@@ -30,7 +31,7 @@ struct AttachmentController: RouteCollection {
             throw APIProblem(.payloadTooLarge, code: "attachment_too_large", field: "body", rule: "attachments are at most \(policy.attachmentMaxBytes) bytes")
         }
         let data = Data(buffer: body)
-        let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let sha = SHA256.hash(data: data).hex
         let id = UUID()
         let day = req.now.isoLocal.prefix(7).replacingOccurrences(of: "-", with: "/")
         let relative = "\(day)/\(id.uuidString.lowercased())"
@@ -51,6 +52,12 @@ struct AttachmentController: RouteCollection {
         m.uploadedBy = p.accountId
         let now = req.now
         try await req.hotline.write(on: req.db) { db in
+            // Bumping the version row-locks the order on PostgreSQL, so the event's seq can't
+            // collide with a transition committing at the same time, and readers' ETags change.
+            let sql = db as! any SQLDatabase
+            guard try await sql.raw("UPDATE work_orders SET version = version + 1 WHERE id = \(bind: m.workOrderId) RETURNING version").first() != nil else {
+                throw APIProblem.notFound("work_order")
+            }
             try await m.create(on: db)
             let seq = (try await WorkOrderEventModel.query(on: db).filter(\.$workOrderId == m.workOrderId).max(\.$seq) ?? 0) + 1
             try await WorkOrderEventModel(DomainEvent("attach", note: name, details: ["attachmentId": id.uuidString, "sha256": sha, "size": String(data.count)]), workOrderId: m.workOrderId, seq: seq, at: now, actor: p.actor).create(on: db)

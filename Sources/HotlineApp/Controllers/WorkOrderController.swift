@@ -53,7 +53,7 @@ struct WorkOrderController: RouteCollection {
         // Validate before drawing a number, so bad input consumes nothing.
         if let problem = RuleViolation.all(Intake.validate(body.draft)) { throw problem }
         let day = lifecycle.context.calendar.localDate(of: now)
-        let id = UUID()
+        let id = UUID.timeOrdered()
         do {
             let created = try await req.hotline.write(on: req.db) { db in
                 let repo = WorkOrderRepository(db: db)
@@ -143,6 +143,11 @@ struct WorkOrderController: RouteCollection {
         var sensitive: Bool?
         var page: Int?
         var per: Int?
+
+        var isTextOnly: Bool {
+            [number, phone, status, from, to, categoryCode].allSatisfy { ($0 ?? "").isEmpty }
+                && unitId == nil && light == nil && requestType == nil && sensitive == nil
+        }
     }
 
     /// Search by number, phone, text, status, unit, light, date range; paged (R-IN-4 caller
@@ -159,8 +164,19 @@ struct WorkOrderController: RouteCollection {
         }
         if let n = q.number, !n.isEmpty { query = query.filter(\.$number == n) }
         if let p = q.phone, !p.isEmpty { query = query.filter(\.$citizenPhone == p) }
+        let index = SearchIndex(req.db)
         if let text = q.q?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-            query = query.group(.or) { $0.filter(\.$title ~~ text).filter(\.$matter ~~ text).filter(\.$placeAddress ~~ text) }
+            guard let matching = index.matching(text) else {
+                throw APIProblem.invalid("q", "q must contain a Chinese character, a letter or a digit")
+            }
+            // Text alone (the common search box) reads newest-first straight off the index.
+            if principal.actor.isPlatformStaff, q.isTextOnly {
+                let (ids, total) = try await index.newest(text, offset: (page - 1) * per, limit: per)
+                let rows = try await WorkOrderModel.query(on: req.db).filter(\.$id ~~ ids).all()
+                let byId = Dictionary(uniqueKeysWithValues: rows.map { ($0.id!, $0) })
+                return Page(items: ids.compactMap { byId[$0] }.map { WorkOrderSummaryDTO($0, now: now) }, page: page, per: per, total: total)
+            }
+            query = query.filter(.sql(embed: matching))
         }
         if let s = q.status, !s.isEmpty {
             let statuses = s.split(separator: ",").map(String.init)

@@ -1,4 +1,5 @@
 import Fluent
+import Foundation
 import HotlineCore
 
 /// The platform unit, default dictionaries, parameters and time-limit rules. Inserted once;

@@ -29,7 +29,7 @@ final class WorkOrderEventModel: Model, @unchecked Sendable {
     init() {}
 
     init(_ e: DomainEvent, workOrderId: UUID, seq: Int, at: Date, actor: Actor?) {
-        self.id = UUID()
+        self.id = UUID.timeOrdered()
         self.workOrderId = workOrderId
         self.seq = seq
         self.at = at

@@ -62,6 +62,14 @@ enum DemoCity {
         .init(category: "1105", type: .praise, unit: "haidian", title: "表扬街道工作人员", matter: "街道工作人员热心帮助办理老人补贴", course: "主动上门服务", outcome: "希望给予表扬", people: "来电人"),
     ]
 
+    /// The platform's people, the same in the demo and the synthetic city.
+    static let platformPeople: [(String, String, Set<Role>)] = [
+        ("agent", "话务员 小周", [.agent]), ("agent2", "话务员 小吴", [.agent]), ("dispatcher", "派单员 老陈", [.dispatcher]),
+        ("reviewer", "审核员 刘敏", [.reviewer]), ("supervisor", "督办员 赵强", [.supervisor]), ("callback", "回访员 孙丽", [.callbackAgent]),
+        ("leader", "市领导 王市长", [.leader]), ("analyst", "分析员 高洋", [.analyst]), ("admin", "管理员", [.admin]),
+        ("shiftlead", "值班长 林静", [.agent, .dispatcher, .reviewer, .supervisor, .callbackAgent]),
+    ]
+
     static let surnames = Array("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗")
     static let given = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰", "霞"]
     static let streets = ["建国路", "朝阳北路", "中关村大街", "学院路", "东四北大街", "西长安街", "望京西路", "酒仙桥路", "三里屯路", "新街口外大街"]
@@ -80,12 +88,6 @@ enum DemoCity {
         func account(_ username: String, _ name: String, _ unit: UnitModel, _ roles: Set<Role>) {
             accounts.append(AccountModel(username: username, displayName: name, passwordHash: hash, unitId: unit.id!, roles: roles, phone: nil))
         }
-        let platformPeople: [(String, String, Set<Role>)] = [
-            ("agent", "话务员 小周", [.agent]), ("agent2", "话务员 小吴", [.agent]), ("dispatcher", "派单员 老陈", [.dispatcher]),
-            ("reviewer", "审核员 刘敏", [.reviewer]), ("supervisor", "督办员 赵强", [.supervisor]), ("callback", "回访员 孙丽", [.callbackAgent]),
-            ("leader", "市领导 王市长", [.leader]), ("analyst", "分析员 高洋", [.analyst]), ("admin", "管理员", [.admin]),
-            ("shiftlead", "值班长 林静", [.agent, .dispatcher, .reviewer, .supervisor, .callbackAgent]),
-        ]
         for p in platformPeople { account(p.0, p.1, platform, p.2) }
         for (i, spec) in level2.enumerated() {
             let u = UnitModel(code: spec.code, name: spec.name, level: 2, parent: platform, kind: spec.kind, divisionCode: spec.division, leaderName: "\(surnames[i % surnames.count])主任", liaisonPhone: "010-6\(String(format: "%07d", 1_000_000 + i * 1111))")
@@ -115,6 +117,7 @@ enum DemoCity {
         let rules = RulesLoader(db: db, services: services)
         let policy = try await rules.policy()
         let limits = try await rules.limits()
+        let context = LifecycleContext(now: now, calendar: calendar, policy: policy, limits: limits, newID: { UUID.timeOrdered() }, sample: { 0 })
         var rng = SeededGenerator(seed: 12345)
         var counters: [String: Int] = [:]
         let count = 320
@@ -122,10 +125,8 @@ enum DemoCity {
         for i in 0..<count {
             let t = templates[i % templates.count]
             let age = Double(Int.random(in: 0..<(30 * 24), using: &rng)) * 3600 + Double(Int.random(in: 0..<3600, using: &rng))
-            var time = now.addingTimeInterval(-age)
-            var history: [(DomainEvent, Actor?, Date)] = []
-            func lc() -> Lifecycle { Lifecycle(LifecycleContext(now: time, calendar: calendar, policy: policy, limits: limits, sample: { 0 })) }
-            let day = calendar.localDate(of: time).description.replacingOccurrences(of: "-", with: "")
+            let start = now.addingTimeInterval(-age)
+            let day = calendar.localDate(of: start).description.replacingOccurrences(of: "-", with: "")
             counters[day, default: 0] += 1
             let number = day + String(format: "%06d", counters[day]!)
             let name = String(surnames[Int.random(in: 0..<surnames.count, using: &rng)]) + given[Int.random(in: 0..<given.count, using: &rng)]
@@ -135,17 +136,9 @@ enum DemoCity {
                 urgency: i % 23 == 0 ? .urgent : .normal, title: t.title,
                 elements: SixElements(time: "近期", place: Place(address: "\(street)\(Int.random(in: 1...200, using: &rng))号", divisionCode: units[t.unit]?.divisionCode), people: t.people, matter: t.matter, course: t.course, wantedOutcome: t.outcome),
                 citizen: Citizen(name: name, phone: "13\(Int.random(in: 0...9, using: &rng))\(String(format: "%08d", Int.random(in: 0..<100_000_000, using: &rng)))", wantsSecrecy: i % 5 == 0, anonymous: false, consentsToDisclosure: i % 3 == 0))
-            var state = try lc().intake(draft, id: UUID(), number: number, by: actor("agent")).aggregate
-            history.append((DomainEvent("intake", to: "pendingDispatch", details: ["number": number]), actor("agent"), time))
-            func step(_ c: Command, _ who: String, after hours: Double) throws -> Bool {
-                let next = time.addingTimeInterval(hours * 3600)
-                guard next < now else { return false }
-                time = next
-                let r = try lc().apply(c, to: state, by: actor(who))
-                state = r.aggregate
-                history += r.events.map { ($0, actor(who), time) }
-                return true
-            }
+            var story = try OrderStory(draft, id: UUID.timeOrdered(start), number: number, by: actor("agent"), at: start, now: now, context: context)
+            func step(_ c: Command, _ who: String, after hours: Double) throws -> Bool { try story.step(c, by: actor(who), after: hours) }
+            var state: WorkOrderAggregate { story.state }
             let unitCode = t.unit
             let handler = "\(unitCode)-handler", leader = "\(unitCode)-leader"
             let lead = units[unitCode]!.ref
@@ -176,7 +169,7 @@ enum DemoCity {
                     break
                 }
                 if kind == 11 || kind == 12 { break }  // in hand; the old ones are overdue
-                guard try step(.submitFeedback(assignment: asg, Feedback(answer: "经现场核实, 问题已处理完毕, 并已向市民说明情况。", result: .solved, contactMethod: .phone, contactedAt: time, citizenOpinion: "市民表示认可", policyReferences: "无", responsiblePerson: "\(surnames[i % surnames.count])工", responsiblePhone: "010-6555\(String(format: "%04d", i))")), handler, after: 30) else { break }
+                guard try step(.submitFeedback(assignment: asg, Feedback(answer: "经现场核实, 问题已处理完毕, 并已向市民说明情况。", result: .solved, contactMethod: .phone, contactedAt: story.time, citizenOpinion: "市民表示认可", policyReferences: "无", responsiblePerson: "\(surnames[i % surnames.count])工", responsiblePhone: "010-6555\(String(format: "%04d", i))")), handler, after: 30) else { break }
                 guard try step(.approveFeedback(assignment: asg, approve: true, note: nil), leader, after: 2) else { break }
                 if kind == 13 { break }  // awaiting review
                 if kind == 14 {
@@ -189,7 +182,7 @@ enum DemoCity {
                 guard try step(.callback(CallbackRecord(method: .phone, reached: true, satisfaction: unhappy ? .unsatisfied : .satisfied, solved: !unhappy, note: unhappy ? "市民称问题未解决" : nil), reasonable: unhappy), "callback", after: 20) else { break }
                 if kind == 17, age > 20 * 86_400 { _ = try step(.archive, "admin", after: 48) }
             }
-            let (finalState, finalHistory) = (state, history)
+            let (finalState, finalHistory) = (story.state, story.history)
             try await db.transaction { tx in try await WorkOrderRepository(db: tx).create(finalState, history: finalHistory) }
         }
         // Day counters continue after the seeded numbers.

@@ -55,6 +55,7 @@ struct WorkOrderRepository {
         loaded.order.apply(order)
         try await loaded.order.save(on: db)
         try await writeParts(t.aggregate, previous: before, loaded: loaded)
+        if SearchIndex.text(of: order) != SearchIndex.text(of: before.order) { try await SearchIndex(db).update(order) }
         try await append(t.events, to: order.id, actor: actor, at: now)
     }
 
@@ -62,6 +63,7 @@ struct WorkOrderRepository {
     func create(_ t: Transition, actor: Actor, at now: Date) async throws {
         try await WorkOrderModel(t.aggregate.order).create(on: db)
         try await writeParts(t.aggregate, previous: nil, loaded: nil)
+        try await SearchIndex(db).insert(t.aggregate.order)
         try await append(t.events, to: t.aggregate.order.id, actor: actor, at: now, startingAt: 1)
     }
 
@@ -70,6 +72,7 @@ struct WorkOrderRepository {
     func create(_ a: WorkOrderAggregate, history: [(DomainEvent, Actor?, Date)]) async throws {
         try await WorkOrderModel(a.order).create(on: db)
         try await writeParts(a, previous: nil, loaded: nil)
+        try await SearchIndex(db).insert(a.order)
         var models: [WorkOrderEventModel] = []
         for (i, h) in history.enumerated() {
             models.append(WorkOrderEventModel(h.0, workOrderId: a.order.id, seq: i + 1, at: h.2, actor: h.1))
@@ -135,7 +138,7 @@ struct WorkOrderRepository {
         guard let n = try row?.decode(column: "last", as: Int.self) else {
             throw APIProblem(.internalServerError, code: "numbering_failed", rule: "could not draw an order number")
         }
-        return key + String(format: "%06d", n)
+        return key + n.padded(6)
     }
 }
 
@@ -166,6 +169,6 @@ struct RulesLoader {
         async let calendar = services.calendars.calendar(on: db, now: now)
         async let policy = policy()
         async let limits = limits()
-        return Lifecycle(LifecycleContext(now: now, calendar: try await calendar, policy: try await policy, limits: try await limits))
+        return Lifecycle(LifecycleContext(now: now, calendar: try await calendar, policy: try await policy, limits: try await limits, newID: { UUID.timeOrdered() }))
     }
 }

@@ -23,10 +23,16 @@ extension WorkingCalendar {
 
 extension Date {
     /// ISO-8601 in China Standard Time, as people here read times.
+    /// Formatted by arithmetic: events carry several of these, and an ISO8601DateFormatter per
+    /// call cost more than the rest of a transition (seen in the [scale] profile).
     public var isoLocal: String {
-        let f = ISO8601DateFormatter()
-        f.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
-        return f.string(from: self)
+        let local = Int((timeIntervalSince1970 + 8 * 3600).rounded(.down))
+        let dayNumber = Int((Double(local) / 86_400).rounded(.down))
+        let sod = local - dayNumber * 86_400
+        let (y, m, d) = LocalDate(dayNumber: dayNumber).components
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let year = y < 1000 ? String(repeating: "0", count: 4 - String(y).count) + String(y) : String(y)
+        return "\(year)-\(two(m))-\(two(d))T\(two(sod / 3600)):\(two(sod / 60 % 60)):\(two(sod % 60))+08:00"
     }
 
     /// Parses ISO-8601 with or without fractional seconds.

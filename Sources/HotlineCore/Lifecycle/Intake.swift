@@ -33,7 +33,7 @@ public enum Intake {
     public static func validate(_ d: IntakeDraft) -> [RuleViolation] {
         var problems: [RuleViolation] = []
         func need(_ value: String, _ field: String, max: Int) {
-            let t = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            let t = value.trimmed
             if t.isEmpty {
                 problems.append(.invalid(field, "\(field) is required"))
             } else if t.count > max {
@@ -48,7 +48,7 @@ public enum Intake {
             need(d.citizen.name, "citizen.name", max: 50)
             need(d.citizen.phone, "citizen.phone", max: 20)
         }
-        let phone = d.citizen.phone.trimmingCharacters(in: .whitespaces)
+        let phone = d.citizen.phone.trimmed
         if !phone.isEmpty && !isPhoneNumber(phone) {
             problems.append(.invalid("citizen.phone", "citizen.phone must be 7–20 digits, optionally with a leading + and dashes"))
         }
@@ -68,7 +68,7 @@ public enum Intake {
     public static func missingElements(_ e: SixElements) -> [String] {
         var missing: [String] = []
         func check(_ v: String, _ name: String) {
-            if v.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { missing.append(name) }
+            if v.isBlank { missing.append(name) }
         }
         check(e.time, "elements.time")
         check(e.place.address, "elements.place.address")
@@ -82,7 +82,8 @@ public enum Intake {
     /// R-IN-6: the keywords found in the request text.
     public static func sensitiveKeywords(in d: IntakeDraft, keywords: [String]) -> [String] {
         let text = [d.title, d.elements.matter, d.elements.course, d.elements.wantedOutcome].joined(separator: "\n")
-        return keywords.filter { !$0.isEmpty && text.contains($0) }
+        let bytes = Array(text.utf8)
+        return keywords.filter { !$0.isEmpty && bytes.containsBytes(Array($0.utf8)) }
     }
 
     public static func isPhoneNumber(_ s: String) -> Bool {

@@ -49,8 +49,8 @@ public struct Lifecycle: Sendable {
         if let problem = RuleViolation.all(Intake.validate(draft)) { throw problem }
         var order = WorkOrder(
             id: id, number: number, channel: draft.channel, requestType: draft.requestType,
-            categoryCode: draft.categoryCode.trimmingCharacters(in: .whitespaces), urgency: draft.urgency,
-            title: draft.title.trimmingCharacters(in: .whitespacesAndNewlines), elements: draft.elements,
+            categoryCode: draft.categoryCode.trimmed, urgency: draft.urgency,
+            title: draft.title.trimmed, elements: draft.elements,
             citizen: draft.citizen, subjectUnitId: draft.subjectUnitId, createdAt: now, createdBy: actor.accountId)
         let d = calendar.deadline(from: now, limit: policy.dispatchLimit, margin: policy.warningMargin)
         order.dispatchDueAt = d.dueAt
@@ -448,7 +448,7 @@ public struct Lifecycle: Sendable {
     public static func validate(_ f: Feedback) -> [RuleViolation] {
         var problems: [RuleViolation] = []
         func need(_ v: String, _ field: String) {
-            if v.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if v.isBlank {
                 problems.append(.invalid("feedback.\(field)", "feedback.\(field) is required (R-UH-7)", code: "feedback_incomplete"))
             }
         }
@@ -489,7 +489,7 @@ extension Lifecycle {
         }
         // R-DIS-3: a complaint about a unit is not sent to that unit without an explicit override.
         if let subject = a.order.subjectUnitId, units.contains(where: { $0.id == subject }),
-            (plan.conflictOverrideReason ?? "").trimmingCharacters(in: .whitespaces).isEmpty
+            (plan.conflictOverrideReason ?? "").isBlank
         {
             throw RuleViolation(.conflict, code: "conflict_of_interest", field: "leadUnitId", rule: "the order complains about this unit; dispatching to it needs conflictOverrideReason (R-DIS-3)")
         }
@@ -500,7 +500,7 @@ extension Lifecycle {
             guard a.order.requestType == .consultation else {
                 throw RuleViolation(.invalid, code: "direct_mode_consultation_only", field: "mode", rule: "直办 is for consultations answered on a three-way call (R-DIS-1)")
             }
-            guard let answer = plan.directAnswer, !answer.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            guard let answer = plan.directAnswer, !answer.isBlank else {
                 throw RuleViolation.invalid("directAnswer", "直办 records the unit's answer given on the call")
             }
             guard plan.coUnits.isEmpty else { throw RuleViolation.invalid("coUnitIds", "直办 goes to one unit") }
@@ -767,7 +767,7 @@ extension Lifecycle {
     }
 
     func requireText(_ s: String, _ field: String) throws(RuleViolation) {
-        if s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw .invalid(field, "\(field) is required") }
+        if s.isBlank { throw .invalid(field, "\(field) is required") }
     }
 
     func notFound(_ what: String) -> RuleViolation {

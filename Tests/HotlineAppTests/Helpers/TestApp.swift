@@ -38,7 +38,7 @@ struct World {
 
 /// Builds an app on in-memory SQLite, or on the PostgreSQL named by `DATABASE_URL` (schema
 /// reset first), migrates, seeds a small world, runs the test and always shuts down.
-func withTestApp(at start: String = "2026-11-23T09:00:00+08:00", _ test: (Application, World, @Sendable (Date) -> Void) async throws -> Void) async throws {
+func withTestApp(at start: String = "2026-11-23T09:00:00+08:00", seedingWorld: Bool = true, _ test: (Application, World, @Sendable (Date) -> Void) async throws -> Void) async throws {
     let url = ProcessInfo.processInfo.environment["DATABASE_URL"] ?? ""
     let postgres = url.hasPrefix("postgres")
     if postgres { await DatabaseTurns.shared.acquire() }
@@ -56,7 +56,7 @@ func withTestApp(at start: String = "2026-11-23T09:00:00+08:00", _ test: (Applic
         let (clock, setClock) = AppClock.manual(Date(iso: start)!)
         app.hotline.clock = clock
         try await app.autoMigrate()
-        let world = try await seedWorld(app)
+        let world = seedingWorld ? try await seedWorld(app) : World(platform: try await UnitModel.query(on: app.db).filter(\.$level == 1).first()!, chaoyang: UnitModel(), jianwai: UnitModel(), haidian: UnitModel())
         try await test(app, world, setClock)
     } catch {
         try? await app.asyncShutdown()

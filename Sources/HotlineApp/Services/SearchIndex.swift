@@ -1,0 +1,81 @@
+import Fluent
+import Foundation
+import HotlineCore
+import SQLKit
+
+/// The full-text index over order text, kept in the same transaction as the order it indexes.
+/// SQLite: an FTS5 table over bigram tokens, its rowids numbered by `work_order_search` in intake
+/// order. PostgreSQL: a `tsvector` with positions under a GIN index. Tokens come from
+/// `SearchTerms`, so both databases answer a query alike.
+struct SearchIndex {
+    let sql: any SQLDatabase
+
+    init(_ db: any Database) { self.sql = db as! any SQLDatabase }
+
+    var isSQLite: Bool { sql.dialect.name == "sqlite" }
+
+    /// What a search looks in: the title and the six elements' free text.
+    static func text(of o: WorkOrder) -> String {
+        [o.title, o.elements.place.address, o.elements.matter, o.elements.course, o.elements.wantedOutcome, o.elements.people].joined(separator: "\n")
+    }
+
+    func insert(_ o: WorkOrder) async throws {
+        let text = Self.text(of: o)
+        if isSQLite {
+            guard let row = try await sql.raw("INSERT INTO work_order_search (work_order_id) VALUES (\(bind: o.id)) RETURNING id").first() else { return }
+            let rowid = try row.decode(column: "id", as: Int.self)
+            try await sql.raw("INSERT INTO work_order_fts (rowid, terms) VALUES (\(bind: rowid), \(bind: SearchTerms.document(text)))").run()
+        } else {
+            try await sql.raw("INSERT INTO work_order_search (work_order_id, created_at, terms) VALUES (\(bind: o.id), \(bind: o.createdAt), \(bind: SearchTerms.tsvector(text))::tsvector)").run()
+        }
+    }
+
+    /// Re-indexes an edited order, keeping its place in intake order.
+    func update(_ o: WorkOrder) async throws {
+        let text = Self.text(of: o)
+        if isSQLite {
+            guard let row = try await sql.raw("SELECT id FROM work_order_search WHERE work_order_id = \(bind: o.id)").first() else {
+                return try await insert(o)
+            }
+            let rowid = try row.decode(column: "id", as: Int.self)
+            try await sql.raw("DELETE FROM work_order_fts WHERE rowid = \(bind: rowid)").run()
+            try await sql.raw("INSERT INTO work_order_fts (rowid, terms) VALUES (\(bind: rowid), \(bind: SearchTerms.document(text)))").run()
+        } else {
+            try await sql.raw("UPDATE work_order_search SET terms = \(bind: SearchTerms.tsvector(text))::tsvector WHERE work_order_id = \(bind: o.id)").run()
+        }
+    }
+
+    /// `work_orders.id IN (…matching…)`, to combine a text query with other filters; nil when
+    /// the query has no searchable term.
+    func matching(_ query: String) -> SQLQueryString? {
+        let terms = SearchTerms.query(query)
+        if isSQLite {
+            guard let match = SearchTerms.fts5(terms) else { return nil }
+            return "\(ident: "work_orders").\(ident: "id") IN (SELECT s.work_order_id FROM work_order_search s WHERE s.id IN (SELECT rowid FROM work_order_fts WHERE work_order_fts MATCH \(bind: match)))"
+        }
+        guard let q = SearchTerms.tsquery(terms) else { return nil }
+        return "\(ident: "work_orders").\(ident: "id") IN (SELECT work_order_id FROM work_order_search WHERE terms @@ \(bind: q)::tsquery)"
+    }
+
+    /// The newest matching orders, straight off the index (a query with no other filter).
+    func newest(_ query: String, offset: Int, limit: Int) async throws -> (ids: [UUID], total: Int) {
+        let terms = SearchTerms.query(query)
+        if isSQLite {
+            guard let match = SearchTerms.fts5(terms) else { return ([], 0) }
+            let total = try await sql.raw("SELECT count(*) AS n FROM work_order_fts WHERE work_order_fts MATCH \(bind: match)").first()?.decode(column: "n", as: Int.self) ?? 0
+            let rows = try await sql.raw("""
+                SELECT work_order_id FROM work_order_search WHERE id IN (
+                  SELECT rowid FROM work_order_fts WHERE work_order_fts MATCH \(bind: match) ORDER BY rowid DESC LIMIT \(bind: limit) OFFSET \(bind: offset))
+                ORDER BY id DESC
+                """).all()
+            return (try rows.map { try $0.decode(column: "work_order_id", as: UUID.self) }, total)
+        }
+        guard let q = SearchTerms.tsquery(terms) else { return ([], 0) }
+        let total = try await sql.raw("SELECT count(*) AS n FROM work_order_search WHERE terms @@ \(bind: q)::tsquery").first()?.decode(column: "n", as: Int.self) ?? 0
+        let rows = try await sql.raw("""
+            SELECT work_order_id FROM work_order_search WHERE terms @@ \(bind: q)::tsquery
+            ORDER BY created_at DESC, work_order_id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)
+            """).all()
+        return (try rows.map { try $0.decode(column: "work_order_id", as: UUID.self) }, total)
+    }
+}

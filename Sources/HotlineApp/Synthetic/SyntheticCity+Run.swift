@@ -1,0 +1,194 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import HotlineCore
+import PostgresNIO
+import SQLKit
+import SQLiteNIO
+import Vapor
+
+extension SyntheticCity {
+    /// Seeds an empty database. Two chunks are generated ahead on the cooperative pool while
+    /// the writer stores the previous one, so generation and the database's own work overlap.
+    static func run(_ app: Application, options: Options, progress: @escaping @Sendable (String) -> Void) async throws -> Report {
+        let started = Date()
+        let db = app.db
+        guard try await WorkOrderModel.query(on: db).count() == 0, try await UnitModel.query(on: db).count() <= 1 else {
+            throw Abort(.conflict, reason: "seed --synthetic needs an empty database (only migrations run); this one already has units or orders")
+        }
+        guard options.orders > 0, options.days > 0 else { throw Abort(.badRequest, reason: "--synthetic and --days must be positive") }
+
+        var (city, report) = try await buildCity(app: app, db: db)
+        progress("\(report.units) units, \(report.accounts) accounts")
+
+        let services = app.hotline
+        let now = services.now
+        let calendar = try await services.calendars.calendar(on: db, now: now)
+        let rules = RulesLoader(db: db, services: services)
+        let context = LifecycleContext(
+            now: now, calendar: calendar, policy: try await rules.policy(), limits: try await rules.limits(),
+            newID: { UUID.timeOrdered() }, sample: { Double.random(in: 0..<1) })
+        let times = schedule(orders: options.orders, days: options.days, now: now, calendar: calendar, seed: options.seed)
+        var numbers: [String] = []
+        numbers.reserveCapacity(times.count)
+        var counters: [String: Int] = [:]
+        for t in times {
+            let day = calendar.localDate(of: t).description.replacingOccurrences(of: "-", with: "")
+            let n = (counters[day] ?? 0) + 1
+            counters[day] = n
+            numbers.append(day + n.padded(6))
+        }
+        let isSQLite = (db as! any SQLDatabase).dialect.name == "sqlite"
+        let frozenCity = city
+        let frozenTimes = times, frozenNumbers = numbers
+        let chunks = stride(from: 0, to: times.count, by: options.chunk).map { $0..<min($0 + options.chunk, times.count) }
+
+        @Sendable func produce(_ range: Range<Int>) throws -> Produced {
+            let chunk = generate(range: range, times: frozenTimes, numbers: frozenNumbers, city: frozenCity, now: now, context: context, seed: options.seed)
+            return try tables(for: chunk, sqlite: isSQLite)
+        }
+
+        let base = report
+        report = try await withWriter(app, sqlite: isSQLite) { writer in
+            var report = base
+            try await withThrowingTaskGroup(of: (Int, Produced).self) { group in
+                var next = 0
+                var ready: [Int: Produced] = [:]
+                var written = 0
+                let ahead = max(4, 2 * System.coreCount)
+                while next < min(ahead, chunks.count) {
+                    let k = next, range = chunks[k]
+                    group.addTask { (k, try produce(range)) }
+                    next += 1
+                }
+                while written < chunks.count {
+                    guard let (k, produced) = try await group.next() else { break }
+                    ready[k] = produced
+                    while let p = ready.removeValue(forKey: written) {
+                        try await writer.write(p.batch)
+                        report.orders += p.orders
+                        report.events += p.events
+                        report.assignments += p.assignments
+                        for (s, n) in p.byStatus { report.byStatus[s, default: 0] += n }
+                        written += 1
+                        if next < chunks.count {
+                            let k = next, range = chunks[k]
+                            group.addTask { (k, try produce(range)) }
+                            next += 1
+                        }
+                        if written % 25 == 0 || written == chunks.count {
+                            progress("\(report.orders) orders, \(report.events) events (\(Int(Date().timeIntervalSince(started)))s)")
+                        }
+                    }
+                }
+            }
+            return report
+        }
+        // Day counters continue after the seeded numbers.
+        let sql = db as! any SQLDatabase
+        for (day, last) in counters {
+            try await sql.raw("INSERT INTO work_order_counters (day, last) VALUES (\(bind: day), \(bind: last))").run()
+        }
+        progress("analysing tables for the query planner")
+        if isSQLite {
+            try await sql.raw("ANALYZE").run()
+        } else {
+            try await sql.raw("ANALYZE").run()
+        }
+        report.seconds = Date().timeIntervalSince(started)
+        return report
+    }
+
+    struct Produced: Sendable {
+        var batch: EncodedBatch
+        var orders = 0, events = 0, assignments = 0
+        var byStatus: [String: Int] = [:]
+    }
+
+    static func tables(for chunk: Chunk, sqlite: Bool) throws -> Produced {
+        var orders = BulkTable(WorkOrderModel.schema)
+        var assignments = BulkTable(AssignmentModel.schema)
+        var extensions = BulkTable(ExtensionRequestModel.schema)
+        var supervisions = BulkTable(SupervisionModel.schema)
+        var reminders = BulkTable(ReminderModel.schema)
+        var events = BulkTable(WorkOrderEventModel.schema)
+        var search = BulkTable("work_order_search")
+        search.columns = sqlite ? ["id", "work_order_id"] : ["work_order_id", "created_at", "terms"]
+        var fts = BulkTable("work_order_fts")
+        fts.columns = ["rowid", "terms"]
+        var p = Produced(batch: .sqlite([]))
+        orders.columns = BulkRows.orderColumns
+        assignments.columns = BulkRows.assignmentColumns
+        events.columns = BulkRows.eventColumns
+        var rolesText: [UUID: String] = [:]
+        for (slot, (a, history)) in zip(chunk.slots, chunk.stories) {
+            let id = a.order.id
+            orders.add(BulkRows.order(a.order))
+            for asg in a.assignments { assignments.add(BulkRows.assignment(asg)) }
+            for e in a.extensions { extensions.add(ExtensionRequestModel(e, workOrderId: id)) }
+            for s in a.supervisions { supervisions.add(SupervisionModel(s, workOrderId: id)) }
+            for r in a.reminders { reminders.add(ReminderModel(r, workOrderId: id)) }
+            for (i, h) in history.enumerated() {
+                let roles: String
+                if let actor = h.1 {
+                    if let known = rolesText[actor.accountId] { roles = known } else {
+                        roles = AccountModel.text(actor.roles)
+                        rolesText[actor.accountId] = roles
+                    }
+                } else {
+                    roles = "system"
+                }
+                events.add(BulkRows.event(h.0, id: UUID.timeOrdered(h.2), workOrderId: id, seq: i + 1, at: h.2, actor: h.1, rolesText: roles))
+            }
+            let text = SearchIndex.text(of: a.order)
+            if sqlite {
+                // The schedule slot numbers documents in intake order (FTS5 rowid order).
+                search.add([.bind(slot + 1), .bind(id)])
+                fts.add([.bind(slot + 1), .bind(SearchTerms.document(text))])
+            } else {
+                search.add([.bind(id), .bind(a.order.createdAt), .bind(PostgresCopyText.Raw(text: SearchTerms.tsvector(text)))])
+            }
+            p.orders += 1
+            p.events += history.count
+            p.assignments += a.assignments.count
+            p.byStatus[a.order.status.rawValue, default: 0] += 1
+        }
+        p.batch = try EncodedBatch.encode([orders, assignments, extensions, supervisions, reminders, events, search] + (sqlite ? [fts] : []), sqlite: sqlite)
+        return p
+    }
+
+    /// One connection for the whole load, tuned for bulk writing and put back afterwards.
+    static func withWriter(_ app: Application, sqlite: Bool, _ body: @escaping @Sendable (any BulkWriter) async throws -> Report) async throws -> Report {
+        if sqlite {
+            let db = app.db as! any SQLiteDatabase
+            return try await db.withConnection { conn in
+                // A bulk load can be redone from the seed, so it need not wait for the disk on
+                // every batch; the running server keeps synchronous=FULL (configure.swift).
+                _ = try await conn.query("PRAGMA synchronous=OFF")
+                _ = try await conn.query("PRAGMA cache_size=-512000")
+                _ = try await conn.query("PRAGMA temp_store=MEMORY")
+                let report: Report
+                do {
+                    report = try await body(SQLiteBulkWriter(connection: conn))
+                } catch {
+                    _ = try? await conn.query("PRAGMA synchronous=FULL")
+                    throw error
+                }
+                _ = try await conn.query("PRAGMA synchronous=FULL")
+                _ = try await conn.query("PRAGMA wal_checkpoint(TRUNCATE)")
+                return report
+            }
+        } else {
+            let db = app.db as! any PostgresDatabase
+            let logger = app.logger
+            return try await db.withConnection { conn in
+                conn.eventLoop.makeFutureWithTask {
+                    // Same reasoning: the load is repeatable, so it does not wait for WAL flushes.
+                    _ = try await conn.query("SET synchronous_commit = off", logger: logger)
+                    return try await body(PostgresBulkWriter(connection: conn, logger: logger))
+                }
+            }.get()
+        }
+    }
+}

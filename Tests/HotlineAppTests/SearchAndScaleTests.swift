@@ -1,0 +1,187 @@
+import Fluent
+import Foundation
+import HotlineCore
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+import FluentSQLiteDriver
+
+@testable import HotlineApp
+
+@Suite("Chinese full-text search and the synthetic city")
+struct SearchAndScaleTests {
+    private func order(_ app: Application, _ w: World, title: String, matter: String, phone: String = "13812345678") async throws -> String {
+        var body = intakeBody(phone: phone)
+        body["title"] = title
+        var elements = body["elements"] as! [String: Any]
+        elements["matter"] = matter
+        body["elements"] = elements
+        let r = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: body)
+        #expect(r.status == .created)
+        return r.json.string("id")!
+    }
+
+    private func search(_ app: Application, _ w: World, _ q: String, as user: String = "supervisor", extra: String = "") async throws -> (ids: [String], total: Int) {
+        let encoded = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        let r = try await app.call(.GET, "/work-orders?q=\(encoded)\(extra)", as: user, world: w)
+        #expect(r.status == .ok, "\(r.body.string)")
+        let items = r.json["items"] as? [[String: Any]] ?? []
+        return (items.compactMap { $0.string("id") }, r.json.int("total") ?? -1)
+    }
+
+    @Test("search finds Chinese words anywhere in the text, all terms required, newest first")
+    func chineseSearch() async throws {
+        try await withTestApp { app, w, setClock in
+            let lamp = try await order(app, w, title: "小区路灯不亮", matter: "南门外路灯连续多日不亮")
+            setClock(Date(iso: "2026-11-23T10:00:00+08:00")!)
+            let noise = try await order(app, w, title: "夜间施工噪音扰民", matter: "工地每晚施工, 噪音很大")
+            setClock(Date(iso: "2026-11-23T11:00:00+08:00")!)
+            let road = try await order(app, w, title: "马路灯光昏暗", matter: "灯光不足, 出行不便")
+
+            var r = try await search(app, w, "路灯 不亮")
+            #expect(r.ids == [lamp] && r.total == 1)
+            r = try await search(app, w, "噪音 扰民")
+            #expect(r.ids == [noise])
+            // 路灯 inside 马路灯光: a substring, not a word boundary, and newest first.
+            r = try await search(app, w, "路灯")
+            #expect(r.ids == [road, lamp] && r.total == 2)
+            r = try await search(app, w, "路灯 扰民")
+            #expect(r.ids.isEmpty && r.total == 0)
+            // A phrase must be consecutive: 灯不 occurs only in the first order.
+            r = try await search(app, w, "路灯不亮")
+            #expect(r.ids == [lamp])
+            // One character: a prefix of any token.
+            r = try await search(app, w, "噪")
+            #expect(r.ids == [noise])
+            // Combined with another filter (the index as a sub-query).
+            r = try await search(app, w, "路灯", extra: "&status=pendingDispatch&per=1")
+            #expect(r.ids == [road] && r.total == 2)
+            // Nothing searchable is an error naming the field.
+            let bad = try await app.call(.GET, "/work-orders?q=%EF%BC%8C", as: "supervisor", world: w)
+            #expect(bad.status == .unprocessableEntity && bad.json.string("field") == "q")
+        }
+    }
+
+    @Test("an edit re-indexes the order; unit people search only their own orders")
+    func editAndScope() async throws {
+        try await withTestApp { app, w, _ in
+            let id = try await order(app, w, title: "小区路灯不亮", matter: "路灯不亮")
+            let other = try await order(app, w, title: "路灯损坏", matter: "路灯损坏无人维修")
+            let patched = try await app.call(.PATCH, "/work-orders/\(id)", as: "agent", world: w, json: ["title": "井盖缺失"], headers: [("If-Match", "\"1\"")])
+            #expect(patched.status == .ok)
+            #expect(try await search(app, w, "井盖").ids == [id])
+            #expect(try await search(app, w, "路灯 损坏").ids == [other])
+
+            let dispatched = try await app.call(.POST, "/work-orders/\(other)/dispatch", as: "dispatcher", world: w, json: ["leadUnitId": w.chaoyang.id!.uuidString])
+            #expect(dispatched.status == .ok)
+            #expect(try await search(app, w, "路灯", as: "cy-handler").ids == [other])
+            #expect(try await search(app, w, "路灯", as: "hd-handler").ids.isEmpty)
+        }
+    }
+
+    @Test("seed --synthetic: every state, full timelines, searchable, readable through the API")
+    func syntheticCity() async throws {
+        try await withTestApp(seedingWorld: false) { app, w, _ in
+            let report = try await SyntheticCity.run(app, options: .init(orders: 600, days: 90, chunk: 150)) { _ in }
+            #expect(report.orders == 600)
+            #expect(report.units > 400 && report.units < 520)
+            #expect(try await WorkOrderModel.query(on: app.db).count() == 600)
+            #expect(try await WorkOrderEventModel.query(on: app.db).count() == report.events)
+            #expect(report.events > 600 * 4)
+            // Believable proportions: most finished, some in every open state.
+            let finished = (report.byStatus["closed"] ?? 0) + (report.byStatus["archived"] ?? 0)
+            #expect(finished > 600 / 2, "\(report.byStatus)")
+            for status in ["archived", "closed", "handling"] { #expect((report.byStatus[status] ?? 0) > 0, "\(status): \(report.byStatus)") }
+            #expect(try await AssignmentModel.query(on: app.db).filter(\.$status == "returned").count() > 0)
+            #expect(try await WorkOrderModel.query(on: app.db).filter(\.$disposition == "merged").count() > 0)
+            // A second run refuses: the database is no longer empty.
+            await #expect(throws: (any Error).self) { try await SyntheticCity.run(app, options: .init(orders: 10, days: 1)) { _ in } }
+
+            // Read back through the API as the synthetic supervisor.
+            let supervisor = try await AccountModel.query(on: app.db).filter(\.$username == "supervisor").first()!
+            try await AccessTokenModel(tokenHash: TokenHash.of("t-sup"), accountId: supervisor.id!, csrfToken: "c", createdAt: Date(timeIntervalSince1970: 0), expiresAt: .distantFuture).create(on: app.db)
+            var world = w
+            world.tokens["supervisor"] = "t-sup"
+            let closed = try await WorkOrderModel.query(on: app.db).filter(\.$status == "archived").first()!
+            let detail = try await app.call(.GET, "/work-orders/\(closed.id!)", as: "supervisor", world: world)
+            #expect(detail.status == .ok)
+            let timeline = try await app.call(.GET, "/work-orders/\(closed.id!)/timeline", as: "supervisor", world: world)
+            let actions = timeline.array.compactMap { $0.string("action") }
+            #expect(actions.first == "intake" && actions.last == "archive", "\(actions)")
+            let found = try await search(app, world, "路灯")
+            #expect(found.total > 0)
+            for id in found.ids {
+                let o = try await WorkOrderModel.find(UUID(uuidString: id)!, on: app.db)!
+                #expect(SearchIndex.text(of: o.value).contains("路灯"))
+            }
+            // The hand-written bulk rows write exactly what the Fluent models would.
+            try await Self.bulkRowsMatchModels(app)
+            let counts = try await app.call(.GET, "/queues/counts", as: "supervisor", world: world)
+            #expect(counts.status == .ok)
+        }
+    }
+
+    /// Equal values; JSON text compares as JSON (encoders order keys freely).
+    static func same(_ x: SQLiteData, _ y: SQLiteData) -> Bool {
+        if x == y { return true }
+        guard case .text(let a) = x, case .text(let b) = y,
+            let ja = try? JSONSerialization.jsonObject(with: Data(a.utf8)) as? NSDictionary,
+            let jb = try? JSONSerialization.jsonObject(with: Data(b.utf8)) as? NSDictionary
+        else { return false }
+        return ja.isEqual(jb)
+    }
+
+    /// Column for column and value for value (as SQLite would store them), the bulk rows equal
+    /// the Fluent models' own input.
+    static func bulkRowsMatchModels(_ app: Application) async throws {
+        final class Collector: DatabaseInput {
+            var keys: [String] = []
+            var values: [DatabaseQuery.Value] = []
+            var wantsUnmodifiedKeys: Bool { true }
+            func set(_ value: DatabaseQuery.Value, at key: FieldKey) { keys.append(key.description); values.append(value) }
+        }
+        func fluent(_ m: any Model) -> Collector { let c = Collector(); m.input(to: c); return c }
+        let encoder = SQLiteDataEncoder()
+        func viaEncoder(_ v: DatabaseQuery.Value) throws -> SQLiteData {
+            if case .bind(let e) = v { return try encoder.encode(e) }
+            return .null
+        }
+        let orders = try await WorkOrderModel.query(on: app.db).filter(\.$callbackAttempts >= 0).limit(50).all()
+        for o in orders {
+            let c = fluent(WorkOrderModel(o.value))
+            #expect(c.keys == BulkRows.orderColumns)
+            let bulk = try BulkRows.order(o.value).map(SQLiteBulkWriter.sqlite)
+            let expected = try c.values.map(viaEncoder)
+            for (i, (x, y)) in zip(bulk, expected).enumerated() where !Self.same(x, y) {
+                Issue.record("work_orders.\(c.keys[i]): bulk \(x) vs Fluent \(y)")
+            }
+        }
+        for a in try await AssignmentModel.query(on: app.db).limit(50).all() {
+            let c = fluent(AssignmentModel(a.value))
+            #expect(c.keys == BulkRows.assignmentColumns)
+            let bulk = try BulkRows.assignment(a.value).map(SQLiteBulkWriter.sqlite)
+            let expected = try c.values.map(viaEncoder)
+            for (i, (x, y)) in zip(bulk, expected).enumerated() where !Self.same(x, y) {
+                Issue.record("assignments.\(c.keys[i]): bulk \(x) vs Fluent \(y)")
+            }
+        }
+        let actor = Actor(accountId: UUID(), name: "甲", roles: [.agent, .dispatcher], unit: UnitRef(id: UUID(), name: "平台", level: 1, parentId: nil, path: "/x/"))
+        for (event, who) in [(DomainEvent("dispatch", note: "备注\n\"引号\"", details: ["a": "1", "键": "值\t"]), Optional(actor)), (DomainEvent("close"), nil)] {
+            let id = UUID(), orderId = UUID(), at = Date(timeIntervalSince1970: 1_800_000_000.25)
+            let model = WorkOrderEventModel(event, workOrderId: orderId, seq: 3, at: at, actor: who)
+            model.id = id
+            let c = fluent(model)
+            #expect(c.keys == BulkRows.eventColumns)
+            let bulk = try BulkRows.event(event, id: id, workOrderId: orderId, seq: 3, at: at, actor: who, rolesText: who.map { AccountModel.text($0.roles) } ?? "system").map(SQLiteBulkWriter.sqlite)
+            let viaFluent = try c.values.map(viaEncoder)
+            // JSON key order may differ; compare the details as decoded objects.
+            #expect(Array(bulk.dropLast()) == Array(viaFluent.dropLast()))
+            if case .text(let a) = bulk.last!, case .text(let b) = viaFluent.last! {
+                #expect(try JSONDecoder().decode([String: String].self, from: Data(a.utf8)) == JSONDecoder().decode([String: String].self, from: Data(b.utf8)))
+            } else {
+                Issue.record("details are not JSON text")
+            }
+        }
+    }
+}
