@@ -195,14 +195,12 @@ enum PostgresCopyText {
     }
 
     static func escaped(_ s: String, to buffer: inout ByteBuffer) {
-        var utf8 = s.utf8
         // Most text has nothing to escape: write it in one go.
-        if !utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+        if !s.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
             buffer.writeString(s)
             return
         }
-        utf8 = s.utf8
-        for byte in utf8 {
+        for byte in s.utf8 {
             switch byte {
             case 0x5C: buffer.writeStaticString("\\\\")
             case 0x09: buffer.writeStaticString("\\t")

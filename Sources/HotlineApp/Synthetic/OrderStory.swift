@@ -55,6 +55,8 @@ struct OrderStory {
         history += s.events.map { ($0, actor, next) }
         target.state = t.aggregate
         target.history += t.events.map { ($0, actor, next) }
+        // The target's later steps come after the merge, so its timeline stays in time order.
+        target.time = max(target.time, next)
         return true
     }
 }

@@ -91,11 +91,7 @@ extension SyntheticCity {
             try await sql.raw("INSERT INTO work_order_counters (day, last) VALUES (\(bind: day), \(bind: last))").run()
         }
         progress("analysing tables for the query planner")
-        if isSQLite {
-            try await sql.raw("ANALYZE").run()
-        } else {
-            try await sql.raw("ANALYZE").run()
-        }
+        try await sql.raw("ANALYZE").run()
         report.seconds = Date().timeIntervalSince(started)
         return report
     }
