@@ -30,9 +30,12 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(M005_CreateSearchIndex())
 
     if settings.database.isSQLite {
-        // WAL lets readers run beside the single writer; synchronous=FULL makes each commit
-        // durable before the citizen gets a number (R-NF-4). Both per connection, so set on
-        // every connection as it is used, idempotently.
+        // WAL now, before anything boots or migrates: it is stored in the file, and without it a
+        // reader and a writer on two pooled connections can lock each other out — sqlite-nio's
+        // busy handler retries for ever, so that is a hang, not an error (seen in CI). WAL lets
+        // readers run beside the single writer.
+        _ = try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").all()
+        // synchronous=FULL makes each commit durable before the citizen gets a number (R-NF-4).
         app.lifecycle.use(SQLitePragmas())
     }
 
