@@ -31,12 +31,10 @@ public func configure(_ app: Application, settings: Settings) async throws {
 
     if settings.database.isSQLite {
         // WAL now, before anything boots or migrates: it is stored in the file, and without it a
-        // reader and a writer on two pooled connections can lock each other out — sqlite-nio's
-        // busy handler retries for ever, so that is a hang, not an error (seen in CI). WAL lets
+        // reader and a writer on two pooled connections can lock each other out. WAL lets
         // readers run beside the single writer.
         _ = try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").all()
-        // synchronous=FULL makes each commit durable before the citizen gets a number (R-NF-4).
-        app.lifecycle.use(SQLitePragmas())
+        try await SQLitePragmas.applyToEveryConnection(app)
     }
 
     app.middleware = Middlewares()
@@ -65,12 +63,22 @@ func routes(_ app: Application) throws {
     app.get("health") { _ in ["status": "ok"] }
 }
 
-/// Sets journal_mode=WAL and synchronous=FULL when the app boots.
-struct SQLitePragmas: LifecycleHandler {
-    func didBootAsync(_ application: Application) async throws {
-        guard let sql = application.db as? any SQLDatabase else { return }
-        _ = try? await sql.raw("PRAGMA journal_mode=WAL").all()
-        try? await sql.raw("PRAGMA synchronous=FULL").run()
-        try? await sql.raw("PRAGMA busy_timeout=5000").run()
+/// Per-connection SQLite settings. The pool keeps one connection per event loop, so touching
+/// each loop's pool once reaches every connection the app will use.
+enum SQLitePragmas {
+    static func applyToEveryConnection(_ app: Application) async throws {
+        for loop in app.eventLoopGroup.makeIterator() {
+            let db = app.databases.database(.sqlite, logger: app.logger, on: loop) as! any SQLiteDatabase
+            try await db.withConnection { conn in
+                // synchronous=FULL makes each commit durable before the citizen gets a number (R-NF-4).
+                _ = try await conn.query("PRAGMA synchronous=FULL")
+                // sqlite-nio's own busy handler retries at once and for ever, spinning one of its
+                // two pool threads; two such spinners starve the lock holder of a thread and the
+                // process hangs. A timeout sleeps between retries and ends in SQLITE_BUSY (an
+                // error the client sees) instead. Writes also take the app's write gate
+                // (`HotlineServices.write`), so this is the backstop, not the plan.
+                _ = try await conn.query("PRAGMA busy_timeout=5000")
+            }
+        }
     }
 }

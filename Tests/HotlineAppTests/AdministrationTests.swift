@@ -119,19 +119,14 @@ struct AdministrationTests {
             #expect(served.status == .ok)
             let text = served.body.string
             #expect(text.hasPrefix("openapi: 3.1.0"))
-            // Paths are the 2-space keys under `paths:`; methods the 4-space keys under each.
-            var documented = Set<String>()
-            var current: String?
-            var inPaths = false
-            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-                if line == "paths:" { inPaths = true; continue }
-                if inPaths && !line.hasPrefix(" ") && !line.isEmpty { inPaths = false }
-                guard inPaths else { continue }
-                if line.hasPrefix("  /"), line.hasSuffix(":") { current = String(line.dropFirst(2).dropLast()) }
-                else if let p = current, line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":") {
-                    documented.insert(line.trimmingCharacters(in: .whitespaces).dropLast().uppercased() + " " + p)
-                }
-            }
+            // The served document is the one the contract check reads.
+            let contract = try OpenAPIContract(yaml: text)
+            guard case .object(let paths)? = contract.document["paths"] else { Issue.record("no paths"); return }
+            let methods: Set<String> = ["get", "put", "post", "patch", "delete"]
+            let documented = Set(paths.flatMap { path, item -> [String] in
+                guard case .object(let ops) = item else { return [] }
+                return ops.keys.filter(methods.contains).map { "\($0.uppercased()) \(path)" }
+            })
             let routes = Set(app.routes.all.compactMap { route -> String? in
                 let parts = route.path.map { c -> String in
                     switch c {
@@ -144,6 +139,37 @@ struct AdministrationTests {
             })
             #expect(routes.subtracting(documented).isEmpty, "undocumented: \(routes.subtracting(documented).sorted())")
             #expect(documented.subtracting(routes).isEmpty, "documented but not served: \(documented.subtracting(routes).sorted())")
+        }
+    }
+
+    @Test("The contract check catches a renamed field, a wrong type, an undocumented status or path")
+    func contractCheckBites() async throws {
+        try await withTestApp { app, w, _ in
+            let created = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: intakeBody())
+            let contract = OpenAPIContract.shared
+            let body = Data(buffer: created.body)
+            func check(_ data: Data, status: Int = 201, path: String = "/work-orders") -> [String] {
+                contract.problems(method: "POST", path: path, status: status, contentType: "application/json; charset=utf-8", body: data, request: nil)
+            }
+            #expect(check(body).isEmpty)
+            // A DTO field renamed: the old name is missing and the new one undocumented.
+            let renamed = Data(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "\"status\"", with: "\"state\"").utf8)
+            let problems = check(renamed)
+            #expect(problems.contains { $0.contains("required property `status` is missing") })
+            #expect(problems.contains { $0.contains("property `state` is not documented") })
+            // A number sent as a string.
+            var object = try JSONSerialization.jsonObject(with: body) as! [String: Any]
+            object["version"] = "1"
+            #expect(check(try JSONSerialization.data(withJSONObject: object)).contains { $0.contains("response.version: expected integer") })
+            // A nested enum value the document does not list.
+            object = try JSONSerialization.jsonObject(with: body) as! [String: Any]
+            object["urgency"] = "whenever"
+            #expect(check(try JSONSerialization.data(withJSONObject: object)).contains { $0.contains("response.urgency") })
+            #expect(check(body, status: 202).contains { $0.contains("status 202 not documented") })
+            #expect(check(body, path: "/work-order").contains { $0.contains("path not in openapi.yaml") })
+            // Problem documents must carry the documented members too.
+            let bare = contract.problems(method: "POST", path: "/work-orders", status: 422, contentType: "application/problem+json", body: Data(#"{"title":"x"}"#.utf8), request: nil)
+            #expect(bare.contains { $0.contains("required property `code` is missing") })
         }
     }
 }

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import HotlineCore
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -113,6 +114,61 @@ struct LifecycleAPITests {
             #expect(Set(results.compactMap { $0 }).count == 1)
             #expect(try await WorkOrderModel.query(on: app.db).count() == 2)
         }
+    }
+
+    // On SQLite every write must take the app's write gate. sqlite-nio's busy handler retries
+    // for ever on its two process-wide pool threads, so two ungated writers (one per app here,
+    // as when tests run in parallel) waiting on their apps' transactions starve both of a
+    // thread: a hang, not an error. Two apps at once reproduce that; PostgreSQL tests share one
+    // database, so there one app carries the load.
+    @Test("Many mixed writes at once (logins, intakes, logged reads, admin edits) all land", .timeLimit(.minutes(1)))
+    func mixedConcurrentWrites() async throws {
+        let apps = ProcessInfo.processInfo.environment["DATABASE_URL"]?.hasPrefix("postgres") == true ? 1 : 2
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<apps { group.addTask { try await withTestApp { app, w, _ in try await Self.mixedWrites(app, w) } } }
+            try await group.waitForAll()
+        }
+    }
+
+    @Test("Every pooled SQLite connection is in WAL, durable, and waits a bounded time for a lock")
+    func sqliteConnectionSettings() async throws {
+        try await withTestApp { app, _, _ in
+            guard app.hotline.settings.database.isSQLite else { return }
+            for loop in app.eventLoopGroup.makeIterator() {
+                let db = app.databases.database(.sqlite, logger: app.logger, on: loop) as! any SQLDatabase
+                let mode = try await db.raw("PRAGMA journal_mode").first()?.decode(column: "journal_mode", as: String.self)
+                let sync = try await db.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self)
+                let timeout = try await db.raw("PRAGMA busy_timeout").first()?.decode(column: "timeout", as: Int.self)
+                #expect(mode == "wal")
+                #expect(sync == 2)
+                #expect(timeout == 5000)
+            }
+        }
+    }
+
+    private static func mixedWrites(_ app: Application, _ w: World) async throws {
+        let id = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: intakeBody(secret: false)).json.string("id")!
+        let tokensBefore = try await AccessTokenModel.query(on: app.db).count()
+        let statuses = try await withThrowingTaskGroup(of: (Int, UInt).self) { group in
+            for i in 0..<60 {
+                group.addTask {
+                    let r: TestingHTTPResponse
+                    switch i % 4 {
+                    case 0: r = try await app.call(.POST, "/sessions", as: nil, world: w, json: ["username": "agent", "password": "password123"])
+                    case 1: r = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: intakeBody())
+                    case 2: r = try await app.call(.GET, "/work-orders/\(id)", as: "dispatcher", world: w, headers: [("X-Access-Purpose", "load test")])
+                    default: r = try await app.call(.PUT, "/parameters/callback.maxAttempts", as: "admin", world: w, json: ["value": "\(2 + i % 3)"])
+                    }
+                    return (i % 4, r.status.code)
+                }
+            }
+            return try await group.reduce(into: [(Int, UInt)]()) { $0.append($1) }
+        }
+        let failed = statuses.filter { !(200..<300).contains($0.1) }
+        #expect(failed.isEmpty, "failed: \(failed)")
+        #expect(try await AccessTokenModel.query(on: app.db).count() == tokensBefore + 15)
+        #expect(try await WorkOrderModel.query(on: app.db).count() == 16)
+        #expect(try await PersonalDataAccessModel.query(on: app.db).filter(\.$workOrderId == UUID(uuidString: id)!).count() >= 15)
     }
 
     @Test("Concurrent edits are detected: the stale one is refused, not merged (R-NF-4)")

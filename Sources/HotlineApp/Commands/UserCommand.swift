@@ -32,7 +32,7 @@ struct UserCommand: AsyncCommand {
             throw Abort(.badRequest, reason: "no unit with code \(signature.unit ?? "12345")")
         }
         do {
-            let a = try await Accounts.create(username: username, displayName: signature.name ?? username, password: password, unitId: unit.id!, roles: roles, phone: nil, on: app.db, hasher: app.password.async)
+            let a = try await Accounts.create(username: username, displayName: signature.name ?? username, password: password, unitId: unit.id!, roles: roles, phone: nil, on: app.db, services: app.hotline, hasher: app.password.async)
             context.console.print("created \(a.username) in \(unit.name) with roles \(a.rolesText)")
         } catch let p as APIProblem {
             throw Abort(.badRequest, reason: "\(p.field ?? ""): \(p.rule)")

@@ -87,7 +87,7 @@ struct AdminController: RouteCollection {
         }
         if let phone = b.liaisonPhone, !Intake.isPhoneNumber(phone) { throw APIProblem.invalid("liaisonPhone", "liaisonPhone must be a phone number") }
         let unit = UnitModel(code: b.code, name: b.name, level: parent.level + 1, parent: parent, kind: b.kind, divisionCode: b.divisionCode, leaderName: b.leaderName, liaisonPhone: b.liaisonPhone)
-        try await unit.create(on: req.db)
+        try await req.hotline.write(on: req.db) { db in try await unit.create(on: db) }
         req.logger.info("unit created", metadata: ["unit": .string(b.code), "by": .string(p.actor.name)])
         return try await UnitDTO(unit).encodeResponse(status: .created, for: req)
     }
@@ -103,7 +103,7 @@ struct AdminController: RouteCollection {
             unit.liaisonPhone = phone
         }
         if let a = b.active { unit.active = a }
-        try await unit.save(on: req.db)
+        try await req.hotline.write(on: req.db) { db in try await unit.save(on: db) }
         return UnitDTO(unit)
     }
 
@@ -133,7 +133,7 @@ struct AdminController: RouteCollection {
     @Sendable func createAccount(req: Request) async throws -> Response {
         _ = try req.principal(.admin)
         let b = try req.content.decode(AccountBody.self)
-        let account = try await Accounts.create(username: b.username, displayName: b.displayName, password: b.password, unitId: b.unitId, roles: Set(b.roles), phone: b.phone, on: req.db, hasher: req.password.async)
+        let account = try await Accounts.create(username: b.username, displayName: b.displayName, password: b.password, unitId: b.unitId, roles: Set(b.roles), phone: b.phone, on: req.db, services: req.hotline, hasher: req.password.async)
         try await account.$unit.load(on: req.db)
         return try await AuthController.dto(account).encodeResponse(status: .created, for: req)
     }
@@ -154,9 +154,12 @@ struct AdminController: RouteCollection {
         }
         if let a = b.active {
             account.active = a
-            if !a { try await AccessTokenModel.query(on: req.db).filter(\.$account.$id == account.id!).delete() }
         }
-        try await account.save(on: req.db)
+        // Deactivating ends the account's sessions in the same transaction.
+        try await req.hotline.write(on: req.db) { db in
+            if !account.active { try await AccessTokenModel.query(on: db).filter(\.$account.$id == account.id!).delete() }
+            try await account.save(on: db)
+        }
         return AuthController.dto(account)
     }
 
@@ -212,7 +215,8 @@ struct AdminController: RouteCollection {
         if try await DictionaryEntryModel.query(on: req.db).filter(\.$kind == k).filter(\.$code == b.code).count() > 0 {
             throw APIProblem(.conflict, code: "duplicate_code", field: "code", rule: "\(k) \(b.code) exists")
         }
-        try await DictionaryEntryModel(kind: k, code: b.code, name: b.name, nameEn: b.nameEn, parentCode: b.parentCode, sort: b.sort).create(on: req.db)
+        let entry = DictionaryEntryModel(kind: k, code: b.code, name: b.name, nameEn: b.nameEn, parentCode: b.parentCode, sort: b.sort)
+        try await req.hotline.write(on: req.db) { db in try await entry.create(on: db) }
         return try await b.encodeResponse(status: .created, for: req)
     }
 
@@ -229,7 +233,7 @@ struct AdminController: RouteCollection {
             if !a && (k == "requestType" || k == "channel") { throw APIProblem(.conflict, code: "fixed_dictionary", field: "active", rule: "request types and channels cannot be switched off") }
             e.active = a
         }
-        try await e.save(on: req.db)
+        try await req.hotline.write(on: req.db) { db in try await e.save(on: db) }
         return EntryDTO(code: e.code, name: e.name, nameEn: e.nameEn, parentCode: e.parentCode, sort: e.sort, active: e.active)
     }
 
@@ -255,7 +259,7 @@ struct AdminController: RouteCollection {
         row.value = normalized
         row.updatedAt = req.now
         row.updatedBy = p.accountId
-        try await row.save(on: req.db)
+        try await req.hotline.write(on: req.db) { db in try await row.save(on: db) }
         return ParameterDTO(key: key, value: normalized, description: Policy.keys.first { $0.name == key }?.description ?? "")
     }
 
@@ -288,7 +292,7 @@ struct AdminController: RouteCollection {
         m.urgency = b.urgency?.rawValue
         m.amount = b.limit.amount
         m.unit = b.limit.unit.rawValue
-        try await m.create(on: req.db)
+        try await req.hotline.write(on: req.db) { db in try await m.create(on: db) }
         b.id = m.id
         return try await b.encodeResponse(status: .created, for: req)
     }
@@ -296,7 +300,7 @@ struct AdminController: RouteCollection {
     @Sendable func deleteRule(req: Request) async throws -> HTTPStatus {
         _ = try req.principal(.admin)
         guard let m = try await TimeLimitRuleModel.find(req.parameters.require("ruleId", as: UUID.self), on: req.db) else { throw APIProblem.notFound("rule") }
-        try await m.delete(on: req.db)
+        try await req.hotline.write(on: req.db) { db in try await m.delete(on: db) }
         return .noContent
     }
 
@@ -343,7 +347,7 @@ enum Accounts {
         }
     }
 
-    static func create(username: String, displayName: String, password: String, unitId: UUID, roles: Set<Role>, phone: String?, on db: any Database, hasher: AsyncPasswordHasher) async throws -> AccountModel {
+    static func create(username: String, displayName: String, password: String, unitId: UUID, roles: Set<Role>, phone: String?, on db: any Database, services: HotlineServices, hasher: AsyncPasswordHasher) async throws -> AccountModel {
         guard username.range(of: #"^[A-Za-z0-9._-]{3,40}$"#, options: .regularExpression) != nil else {
             throw APIProblem.invalid("username", "username must be 3–40 letters, digits, dot, dash or underscore")
         }
@@ -355,7 +359,8 @@ enum Accounts {
             throw APIProblem(.conflict, code: "duplicate_username", field: "username", rule: "username \(username) is taken")
         }
         let account = AccountModel(username: username, displayName: displayName, passwordHash: try await hasher.hash(password), unitId: unitId, roles: roles, phone: phone)
-        try await account.create(on: db)
+        // Hashing above stays outside the write gate; only the insert takes it.
+        try await services.write(on: db) { db in try await account.create(on: db) }
         return account
     }
 }

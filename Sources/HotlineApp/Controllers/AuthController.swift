@@ -40,7 +40,8 @@ struct AuthController: RouteCollection {
         let csrf = TokenHash.random()
         let now = req.now
         let expires = now.addingTimeInterval(Double(req.hotline.settings.tokenLifetimeHours) * 3600)
-        try await AccessTokenModel(tokenHash: TokenHash.of(token), accountId: account.id!, csrfToken: csrf, createdAt: now, expiresAt: expires).create(on: req.db)
+        let row = AccessTokenModel(tokenHash: TokenHash.of(token), accountId: account.id!, csrfToken: csrf, createdAt: now, expiresAt: expires)
+        try await req.hotline.write(on: req.db) { db in try await row.create(on: db) }
         let dto = SessionDTO(token: token, csrfToken: csrf, expiresAt: expires, account: Self.dto(account))
         let response = try await dto.encodeResponse(status: .created, for: req)
         response.cookies[TokenAuthenticator.cookieName] = HTTPCookies.Value(
@@ -50,7 +51,7 @@ struct AuthController: RouteCollection {
 
     @Sendable func logout(req: Request) async throws -> Response {
         let p = try req.principal()
-        try await AccessTokenModel.query(on: req.db).filter(\.$id == p.tokenId).delete()
+        try await req.hotline.write(on: req.db) { db in try await AccessTokenModel.query(on: db).filter(\.$id == p.tokenId).delete() }
         let response = Response(status: .noContent)
         response.cookies[TokenAuthenticator.cookieName] = .expired
         return response

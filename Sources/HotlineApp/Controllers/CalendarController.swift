@@ -57,7 +57,8 @@ struct CalendarController: RouteCollection {
         let notice: HolidayNotice
         do { notice = try HolidayNotice.decode(data) } catch { throw APIProblem.invalid("body", error.description, code: "bad_calendar_file") }
         guard notice.year == y else { throw APIProblem.invalid("year", "the file is for \(notice.year), not \(y)") }
-        try await CalendarImport.store(notice, content: String(decoding: data, as: UTF8.self), by: p.accountId, at: req.now, on: req.db)
+        let content = String(decoding: data, as: UTF8.self), by = p.accountId, now = req.now
+        try await req.hotline.write(on: req.db) { db in try await CalendarImport.store(notice, content: content, by: by, at: now, on: db) }
         let cal = try await req.hotline.calendars.reload(on: req.db, now: req.now)
         return Self.describe(cal, year: y)
     }

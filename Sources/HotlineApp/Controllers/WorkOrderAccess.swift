@@ -32,10 +32,10 @@ enum WorkOrderAccess {
             var fields = ["name", "phone"]
             if order.citizen.idNumber != nil { fields.append("idNumber") }
             if order.citizen.address != nil { fields.append("address") }
-            try await PersonalDataAccessModel(
+            let entry = PersonalDataAccessModel(
                 accountId: principal.accountId, accountName: principal.actor.name, workOrderId: order.id,
-                fields: fields.joined(separator: ","), purpose: String(purpose.prefix(200)), at: req.now
-            ).create(on: req.db)
+                fields: fields.joined(separator: ","), purpose: String(purpose.prefix(200)), at: req.now)
+            try await req.hotline.write(on: req.db) { db in try await entry.create(on: db) }
         }
         let attachments = try await AttachmentModel.query(on: req.db).filter(\.$workOrderId == order.id).sort(\.$uploadedAt).all()
         return WorkOrderDTO(loaded.aggregate, masked: masked, attachments: attachments, now: req.now)

@@ -109,19 +109,29 @@ func intakeBody(secret: Bool = true, phone: String = "13812345678", type: String
 }
 
 extension Application {
-    /// Sends JSON as `user` and returns the response.
+    /// Sends JSON as `user` and returns the response. Every exchange is checked against
+    /// openapi.yaml (`OpenAPIContract`); a departure is recorded as a test issue where it happened.
     @discardableResult
-    func call(_ method: HTTPMethod, _ path: String, as user: String?, world: World, json: [String: Any]? = nil, headers extra: [(String, String)] = []) async throws -> TestingHTTPResponse {
+    func call(_ method: HTTPMethod, _ path: String, as user: String?, world: World, json: [String: Any]? = nil, headers extra: [(String, String)] = [],
+              sourceLocation: SourceLocation = #_sourceLocation) async throws -> TestingHTTPResponse {
         var result: TestingHTTPResponse?
+        let requestBody = try json.map { try JSONSerialization.data(withJSONObject: $0) }
         try await self.testing().test(method, "/api/v1" + path, beforeRequest: { req in
             if let user { req.headers.bearerAuthorization = BearerAuthorization(token: world.token(user)) }
             for (k, v) in extra { req.headers.replaceOrAdd(name: k, value: v) }
-            if let json {
+            if let requestBody {
                 req.headers.contentType = .json
-                req.body = ByteBuffer(data: try JSONSerialization.data(withJSONObject: json))
+                req.body = ByteBuffer(data: requestBody)
             }
         }, afterResponse: { res in result = res })
-        return result!
+        let response = result!
+        for problem in OpenAPIContract.shared.problems(
+            method: method.rawValue, path: path, status: Int(response.status.code),
+            contentType: response.headers.first(name: .contentType), body: Data(buffer: response.body), request: requestBody)
+        {
+            Issue.record("openapi.yaml: \(problem)", sourceLocation: sourceLocation)
+        }
+        return response
     }
 }
 
