@@ -117,8 +117,49 @@ struct SearchAndScaleTests {
             }
             // The hand-written bulk rows write exactly what the Fluent models would.
             try await Self.bulkRowsMatchModels(app)
-            let counts = try await app.call(.GET, "/queues/counts", as: "supervisor", world: world)
-            #expect(counts.status == .ok)
+            // The dashboard's one-statement counters agree with the orders themselves.
+            let counts = try await app.call(.GET, "/queues/counts", as: "supervisor", world: world).json
+            let now = app.hotline.now
+            let orders = try await WorkOrderModel.query(on: app.db).all().map(\.value)
+            func n(_ s: WorkOrderStatus) -> Int { orders.filter { $0.status == s }.count }
+            let handled = orders.filter { $0.status == .handling || $0.status == .awaitingReview }
+            let expected: [String: Int] = [
+                "awaitingDispatch": n(.pendingDispatch), "awaitingInstruction": n(.awaitingInstruction), "handling": n(.handling),
+                "awaitingReview": n(.awaitingReview), "awaitingCallback": n(.awaitingCallback),
+                "overdue": handled.filter { $0.dueAt.map { $0 < now } ?? false }.count,
+                "dueSoon": handled.filter { o in o.dueAt.map { $0 >= now } ?? false && (o.warnAt.map { $0 <= now } ?? false) }.count,
+                "sensitiveOpen": orders.filter { $0.isSensitive && $0.status != .closed && $0.status != .archived }.count,
+                "openSupervisions": try await SupervisionModel.query(on: app.db).filter(\.$closedAt == nil).count(),
+                "pendingReturns": try await AssignmentModel.query(on: app.db).filter(\.$status == "returnPending").count(),
+                "pendingExtensions": try await ExtensionRequestModel.query(on: app.db).filter(\.$status == "pendingPlatform").count(),
+            ]
+            for (key, value) in expected { #expect(counts.int(key) == value, "\(key)") }
+
+            // List lines read from bare columns equal those built from whole orders.
+            let models = try await WorkOrderModel.query(on: app.db).all()
+            let lines = try await WorkOrderSummaries.byIds(models.map { $0.id! }, on: app.db as! any SQLDatabase, now: now)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            #expect(lines.count == models.count)
+            for (line, model) in zip(lines, models) {
+                #expect(try encoder.encode(line) == encoder.encode(WorkOrderSummaryDTO(model, now: now)), "\(line.number)")
+            }
+            // The light filter in SQL picks exactly the orders whose light the core computes.
+            for light in [WarningLight.red, .yellow, .green] {
+                let want = Set(orders.filter { $0.light(at: now) == light }.map(\.number))
+                var got = Set<String>()
+                var page = 1
+                while true {
+                    let r = try await app.call(.GET, "/work-orders?light=\(light.rawValue)&per=100&page=\(page)", as: "supervisor", world: world).json
+                    let items = r["items"] as? [[String: Any]] ?? []
+                    got.formUnion(items.compactMap { $0.string("number") })
+                    if items.count < 100 { break }
+                    page += 1
+                }
+                #expect(got == want, "\(light): \(got.symmetricDifference(want).sorted().prefix(5))")
+                #expect(!want.isEmpty || light == .yellow, "\(light)")
+            }
+            #expect(expected["handling"]! > 0 && expected["overdue"]! > 0 && expected["openSupervisions"]! > 0, "\(expected)")
         }
     }
 

@@ -1,5 +1,6 @@
 import Fluent
 import HotlineCore
+import SQLKit
 import Vapor
 
 /// `/api/v1/queues/…`: the work lists each role starts the day with.
@@ -20,7 +21,7 @@ struct QueueController: RouteCollection {
         let q = try req.query.decode(PageQuery.self)
         let page = max(1, q.page ?? 1)
         let per = min(max(1, q.per ?? 20), 100)
-        let total = try await query.copy().count()
+        let total = try await query.copy().countRows()
         let rows = try await query.range((page - 1) * per..<(page * per)).all()
         return Page(items: rows.map { WorkOrderSummaryDTO($0, now: req.now) }, page: page, per: per, total: total)
     }
@@ -86,13 +87,13 @@ struct QueueController: RouteCollection {
         case .approvals:
             query = query.filter(\.$status ~~ [AssignmentStatus.returnRequested.rawValue, AssignmentStatus.feedbackPendingApproval.rawValue])
         }
-        let total = try await query.copy().count()
+        let total = try await query.copy().countRows()
         let rows = try await query.sort(\.$dueAt).range((page - 1) * per..<(page * per)).all()
-        let orders = try await WorkOrderModel.query(on: req.db).filter(\.$id ~~ rows.map(\.workOrderId)).all()
-        let byId = Dictionary(uniqueKeysWithValues: orders.map { ($0.id!, $0) })
+        let orders = try await WorkOrderSummaries.byIds(Array(Set(rows.map(\.workOrderId))), on: req.db as! any SQLDatabase, now: now)
+        let byId = Dictionary(uniqueKeysWithValues: orders.map { ($0.id, $0) })
         let items = rows.compactMap { a -> InboxItem? in
             guard let o = byId[a.workOrderId] else { return nil }
-            return InboxItem(assignment: AssignmentDTO(a.value, now: now), order: WorkOrderSummaryDTO(o, now: now))
+            return InboxItem(assignment: AssignmentDTO(a.value, now: now), order: o)
         }
         return Page(items: items, page: page, per: per, total: total)
     }
@@ -117,20 +118,31 @@ struct QueueController: RouteCollection {
     @Sendable func counts(req: Request) async throws -> Counts {
         _ = try req.principal(.dispatcher, .reviewer, .supervisor, .callbackAgent, .agent, .analyst, .admin, .leader)
         let now = req.now
-        let db = req.db
-        func status(_ s: WorkOrderStatus) async throws -> Int { try await WorkOrderModel.query(on: db).filter(\.$status == s.rawValue).count() }
-        let handled = [WorkOrderStatus.handling.rawValue, WorkOrderStatus.awaitingReview.rawValue]
+        let sql = req.db as! any SQLDatabase
+        // One statement of scalar subqueries, each answered from a covering index: one round
+        // trip instead of eleven (the dashboard polls this).
+        let handled = SQLList([WorkOrderStatus.handling, .awaitingReview].map { SQLBind($0.rawValue) })
+        let done = SQLList([WorkOrderStatus.closed, .archived].map { SQLBind($0.rawValue) })
+        func status(_ s: WorkOrderStatus) -> SQLQueryString { "(SELECT COUNT(*) FROM work_orders WHERE status = \(bind: s.rawValue))" }
+        let query: SQLQueryString = """
+            SELECT \(status(.pendingDispatch)) AS awaiting_dispatch,
+              \(status(.awaitingInstruction)) AS awaiting_instruction,
+              \(status(.handling)) AS handling,
+              \(status(.awaitingReview)) AS awaiting_review,
+              \(status(.awaitingCallback)) AS awaiting_callback,
+              (SELECT COUNT(*) FROM work_orders WHERE status IN (\(handled)) AND due_at < \(bind: now)) AS overdue,
+              (SELECT COUNT(*) FROM work_orders WHERE status IN (\(handled)) AND due_at >= \(bind: now) AND warn_at <= \(bind: now)) AS due_soon,
+              (SELECT COUNT(*) FROM work_orders WHERE is_sensitive = \(bind: true) AND status NOT IN (\(done))) AS sensitive_open,
+              (SELECT COUNT(*) FROM supervisions WHERE closed_at IS NULL) AS open_supervisions,
+              (SELECT COUNT(*) FROM assignments WHERE status = \(bind: AssignmentStatus.returnPending.rawValue)) AS pending_returns,
+              (SELECT COUNT(*) FROM extension_requests WHERE status = \(bind: ExtensionStatus.pendingPlatform.rawValue)) AS pending_extensions
+            """
+        guard let row = try await sql.raw(query).first() else { throw Abort(.internalServerError) }
+        func n(_ column: String) throws -> Int { try row.decode(column: column, as: Int.self) }
         return Counts(
-            awaitingDispatch: try await status(.pendingDispatch),
-            awaitingInstruction: try await status(.awaitingInstruction),
-            handling: try await status(.handling),
-            awaitingReview: try await status(.awaitingReview),
-            awaitingCallback: try await status(.awaitingCallback),
-            overdue: try await WorkOrderModel.query(on: db).filter(\.$status ~~ handled).filter(\.$dueAt < now).count(),
-            dueSoon: try await WorkOrderModel.query(on: db).filter(\.$status ~~ handled).filter(\.$dueAt >= now).filter(\.$warnAt <= now).count(),
-            sensitiveOpen: try await WorkOrderModel.query(on: db).filter(\.$isSensitive == true).filter(\.$status !~ [WorkOrderStatus.closed.rawValue, WorkOrderStatus.archived.rawValue]).count(),
-            openSupervisions: try await SupervisionModel.query(on: db).filter(\.$closedAt == nil).count(),
-            pendingReturns: try await AssignmentModel.query(on: db).filter(\.$status == AssignmentStatus.returnPending.rawValue).count(),
-            pendingExtensions: try await ExtensionRequestModel.query(on: db).filter(\.$status == ExtensionStatus.pendingPlatform.rawValue).count())
+            awaitingDispatch: try n("awaiting_dispatch"), awaitingInstruction: try n("awaiting_instruction"),
+            handling: try n("handling"), awaitingReview: try n("awaiting_review"), awaitingCallback: try n("awaiting_callback"),
+            overdue: try n("overdue"), dueSoon: try n("due_soon"), sensitiveOpen: try n("sensitive_open"),
+            openSupervisions: try n("open_supervisions"), pendingReturns: try n("pending_returns"), pendingExtensions: try n("pending_extensions"))
     }
 }

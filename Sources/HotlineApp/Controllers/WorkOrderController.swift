@@ -158,12 +158,16 @@ struct WorkOrderController: RouteCollection {
         let page = max(1, q.page ?? 1)
         let per = min(max(1, q.per ?? 20), 100)
         let now = req.now
-        var query = WorkOrderModel.query(on: req.db)
+        let sql = req.db as! any SQLDatabase
+        // Built on SQLKit and read into summary rows (`WorkOrderSummaries`): this is the
+        // lookup path (number, phone, text) and must stay index-bound at city scale.
+        var conditions: [any SQLExpression] = []
+        func column(_ name: String) -> SQLColumn { SQLColumn(name, table: "work_orders") }
         if !principal.actor.isPlatformStaff {
-            query = query.filter(.sql(embed: "EXISTS (SELECT 1 FROM assignments sa WHERE sa.work_order_id = \(ident: "work_orders").\(ident: "id") AND sa.unit_path LIKE \(bind: principal.actor.unit.path + "%"))"))
+            conditions.append(SQLQueryString("EXISTS (SELECT 1 FROM assignments sa WHERE sa.work_order_id = \(ident: "work_orders").\(ident: "id") AND sa.unit_path LIKE \(bind: principal.actor.unit.path + "%"))"))
         }
-        if let n = q.number, !n.isEmpty { query = query.filter(\.$number == n) }
-        if let p = q.phone, !p.isEmpty { query = query.filter(\.$citizenPhone == p) }
+        if let n = q.number, !n.isEmpty { conditions.append(SQLBinaryExpression(column("number"), .equal, SQLBind(n))) }
+        if let p = q.phone, !p.isEmpty { conditions.append(SQLBinaryExpression(column("citizen_phone"), .equal, SQLBind(p))) }
         let index = SearchIndex(req.db)
         if let text = q.q?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             guard let matching = index.matching(text) else {
@@ -172,64 +176,61 @@ struct WorkOrderController: RouteCollection {
             // Text alone (the common search box) reads newest-first straight off the index.
             if principal.actor.isPlatformStaff, q.isTextOnly {
                 let (ids, total) = try await index.newest(text, offset: (page - 1) * per, limit: per)
-                let rows = try await WorkOrderModel.query(on: req.db).filter(\.$id ~~ ids).all()
-                let byId = Dictionary(uniqueKeysWithValues: rows.map { ($0.id!, $0) })
-                return Page(items: ids.compactMap { byId[$0] }.map { WorkOrderSummaryDTO($0, now: now) }, page: page, per: per, total: total)
+                return Page(items: try await WorkOrderSummaries.byIds(ids, on: sql, now: now), page: page, per: per, total: total)
             }
-            query = query.filter(.sql(embed: matching))
+            conditions.append(matching)
         }
         if let s = q.status, !s.isEmpty {
             let statuses = s.split(separator: ",").map(String.init)
             for st in statuses where WorkOrderStatus(rawValue: st) == nil {
                 throw APIProblem.invalid("status", "status must be among \(WorkOrderStatus.allCases.map(\.rawValue).joined(separator: ", ")); got \(st)")
             }
-            query = query.filter(\.$status ~~ statuses)
+            conditions.append(SQLBinaryExpression(column("status"), .in, SQLGroupExpression(SQLList(statuses.map { SQLBind($0) }))))
         }
         if let u = q.unitId {
-            query = query.filter(.sql(embed: "EXISTS (SELECT 1 FROM assignments ua WHERE ua.work_order_id = \(ident: "work_orders").\(ident: "id") AND ua.unit_id = \(bind: u))"))
+            conditions.append(SQLQueryString("EXISTS (SELECT 1 FROM assignments ua WHERE ua.work_order_id = \(ident: "work_orders").\(ident: "id") AND ua.unit_id = \(bind: u))"))
         }
-        if let t = q.requestType { query = query.filter(\.$requestType == t.rawValue) }
-        if let c = q.categoryCode, !c.isEmpty { query = query.filter(\.$categoryCode =~ c) }
-        if let s = q.sensitive { query = query.filter(\.$isSensitive == s) }
+        if let t = q.requestType { conditions.append(SQLBinaryExpression(column("request_type"), .equal, SQLBind(t.rawValue))) }
+        if let c = q.categoryCode, !c.isEmpty { conditions.append(SQLBinaryExpression(column("category_code"), .like, SQLBind(c + "%"))) }
+        if let s = q.sensitive { conditions.append(SQLBinaryExpression(column("is_sensitive"), .equal, SQLBind(s))) }
         // Dates in queries are ISO-8601 text; the form decoder would otherwise want epoch seconds.
         if let text = q.from {
             guard let from = Date(iso: text) else { throw APIProblem.invalid("from", "from must be an ISO-8601 time") }
-            query = query.filter(\.$createdAt >= from)
+            conditions.append(SQLBinaryExpression(column("created_at"), .greaterThanOrEqual, SQLBind(from)))
         }
         if let text = q.to {
             guard let to = Date(iso: text) else { throw APIProblem.invalid("to", "to must be an ISO-8601 time") }
-            query = query.filter(\.$createdAt < to)
+            conditions.append(SQLBinaryExpression(column("created_at"), .lessThan, SQLBind(to)))
         }
-        if let light = q.light { query = Self.filter(query, light: light, now: now) }
-        let total = try await query.copy().count()
-        let rows = try await query.sort(\.$createdAt, .descending).sort(\.$number, .descending).range((page - 1) * per..<(page * per)).all()
-        return Page(items: rows.map { WorkOrderSummaryDTO($0, now: now) }, page: page, per: per, total: total)
+        if let light = q.light { conditions.append(Self.lightCondition(light, now: now)) }
+
+        let predicate: (any SQLExpression)? = conditions.isEmpty ? nil : SQLList(conditions.map { SQLGroupExpression($0) }, separator: SQLRaw(" AND "))
+        let counting = sql.select().column(SQLRaw("COUNT(*)"), as: "n").from("work_orders")
+        let listing = WorkOrderSummaries.select(on: sql)
+        if let predicate { counting.where(predicate); listing.where(predicate) }
+        let total = try await counting.first()?.decode(column: "n", as: Int.self) ?? 0
+        let rows = try await listing.orderBy(SQLOrderBy(expression: column("created_at"), direction: SQLDirection.descending)).orderBy(SQLOrderBy(expression: column("number"), direction: SQLDirection.descending))
+            .limit(per).offset((page - 1) * per).all()
+        return Page(items: try WorkOrderSummaries.decode(rows, now: now), page: page, per: per, total: total)
+    }
+
+    /// The light filter in SQL, the same rule as `WorkOrder.light(at:)`: the dispatch clock
+    /// while waiting for dispatch, the lead unit's clock while handled.
+    static func lightCondition(_ light: WarningLight, now: Date) -> SQLQueryString {
+        let handled = SQLList([WorkOrderStatus.handling, .awaitingReview].map { SQLBind($0.rawValue) })
+        let pending = WorkOrderStatus.pendingDispatch.rawValue
+        switch light {
+        case .red:
+            return "((status IN (\(handled)) AND due_at < \(bind: now)) OR (status = \(bind: pending) AND dispatch_due_at < \(bind: now)))"
+        case .yellow:
+            return "((status IN (\(handled)) AND due_at >= \(bind: now) AND warn_at <= \(bind: now)) OR (status = \(bind: pending) AND dispatch_due_at >= \(bind: now) AND dispatch_warn_at <= \(bind: now)))"
+        case .green:
+            return "((status IN (\(handled)) AND warn_at > \(bind: now)) OR (status = \(bind: pending) AND dispatch_warn_at > \(bind: now)))"
+        }
     }
 
     /// Lights in SQL, the same rule as `WorkOrder.light(at:)`: the dispatch clock while
     /// waiting for dispatch, the lead unit's clock while handled.
-    static func filter(_ query: QueryBuilder<WorkOrderModel>, light: WarningLight, now: Date) -> QueryBuilder<WorkOrderModel> {
-        let handled = [WorkOrderStatus.handling.rawValue, WorkOrderStatus.awaitingReview.rawValue]
-        return query.group(.or) { or in
-            or.group(.and) { g in
-                g.filter(\.$status ~~ handled)
-                switch light {
-                case .red: g.filter(\.$dueAt < now)
-                case .yellow: g.filter(\.$dueAt >= now).filter(\.$warnAt <= now)
-                case .green: g.filter(\.$warnAt > now)
-                }
-            }
-            or.group(.and) { g in
-                g.filter(\.$status == WorkOrderStatus.pendingDispatch.rawValue)
-                switch light {
-                case .red: g.filter(\.$dispatchDueAt < now)
-                case .yellow: g.filter(\.$dispatchDueAt >= now).filter(\.$dispatchWarnAt <= now)
-                case .green: g.filter(\.$dispatchWarnAt > now)
-                }
-            }
-        }
-    }
-
     // MARK: Edit
 
     /// Corrections before dispatch. `If-Match` is required: an edit form is read long before

@@ -277,7 +277,10 @@ struct WorkOrderSummaryDTO: Content {
     var light: WarningLight?
     var redoCount: Int
     var appealPending: Bool
+}
 
+extension WorkOrderSummaryDTO {
+    /// From a whole Fluent row; `WorkOrderSummaries` reads only the columns a line needs.
     init(_ m: WorkOrderModel, now: Date) {
         let o = m.value
         id = o.id

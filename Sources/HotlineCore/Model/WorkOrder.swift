@@ -171,6 +171,11 @@ extension WorkOrder {
     /// The order's light now (R-TIME-4, R-DIS-4): the dispatch clock while waiting for
     /// dispatch, the lead unit's clock while handled, none otherwise.
     public func light(at now: Date) -> WarningLight? {
+        Self.light(status: status, dispatchDueAt: dispatchDueAt, dispatchWarnAt: dispatchWarnAt, dueAt: dueAt, warnAt: warnAt, at: now)
+    }
+
+    /// The same rule from bare columns, for list lines read without the whole order.
+    public static func light(status: WorkOrderStatus, dispatchDueAt: Date?, dispatchWarnAt: Date?, dueAt: Date?, warnAt: Date?, at now: Date) -> WarningLight? {
         switch status {
         case .pendingDispatch:
             guard let due = dispatchDueAt, let warn = dispatchWarnAt else { return nil }

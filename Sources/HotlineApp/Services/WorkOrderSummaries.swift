@@ -1,0 +1,75 @@
+import Foundation
+import HotlineCore
+import SQLKit
+import Vapor
+
+/// List lines read straight from the columns they show. Building a Fluent model for each line
+/// walks its 55 properties by reflection and then converts the whole order to its core value;
+/// on lookups and inbox pages that was most of the server's CPU ([scale], docs/PERFORMANCE.md).
+struct WorkOrderSummaryRow: Decodable, Sendable {
+    var id: UUID
+    var number: String
+    var version: Int
+    var status: String
+    var disposition: String?
+    var channel: String
+    var requestType: String
+    var categoryCode: String
+    var urgency: String
+    var title: String
+    var citizenName: String
+    var citizenPhone: String
+    var anonymous: Bool
+    var isSensitive: Bool
+    var createdAt: Date
+    var dispatchDueAt: Date?
+    var dispatchWarnAt: Date?
+    var dueAt: Date?
+    var warnAt: Date?
+    var redoCount: Int
+    var appealPending: Bool
+
+    static let columns = [
+        "id", "number", "version", "status", "disposition", "channel", "request_type", "category_code", "urgency", "title",
+        "citizen_name", "citizen_phone", "anonymous", "is_sensitive", "created_at", "dispatch_due_at", "dispatch_warn_at",
+        "due_at", "warn_at", "redo_count", "appeal_pending",
+    ]
+}
+
+enum WorkOrderSummaries {
+    /// `SELECT <summary columns> FROM work_orders`, to be filtered, sorted and paged.
+    static func select(on sql: any SQLDatabase) -> SQLSelectBuilder {
+        sql.select().columns(WorkOrderSummaryRow.columns.map { SQLColumn($0, table: "work_orders") }).from("work_orders")
+    }
+
+    static func decode(_ rows: [any SQLRow], now: Date) throws -> [WorkOrderSummaryDTO] {
+        try rows.map { try WorkOrderSummaryDTO($0.decode(model: WorkOrderSummaryRow.self, keyDecodingStrategy: .convertFromSnakeCase), now: now) }
+    }
+
+    /// The summaries of `ids`, in that order.
+    static func byIds(_ ids: [UUID], on sql: any SQLDatabase, now: Date) async throws -> [WorkOrderSummaryDTO] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await select(on: sql).where(SQLColumn("id", table: "work_orders"), .in, SQLGroupExpression(SQLList(ids.map { SQLBind($0) }))).all()
+        let byId = Dictionary(uniqueKeysWithValues: try decode(rows, now: now).map { ($0.id, $0) })
+        return ids.compactMap { byId[$0] }
+    }
+}
+
+extension WorkOrderSummaryDTO {
+    init(_ r: WorkOrderSummaryRow, now: Date) throws {
+        func value<T: RawRepresentable>(_ raw: String, _ column: String) throws -> T where T.RawValue == String {
+            guard let v = T(rawValue: raw) else { throw Abort(.internalServerError, reason: "work_orders.\(column) holds unknown value \(raw)") }
+            return v
+        }
+        let status: WorkOrderStatus = try value(r.status, "status")
+        self.init(
+            id: r.id, number: r.number, version: r.version, status: status,
+            disposition: try r.disposition.map { try value($0, "disposition") },
+            channel: try value(r.channel, "channel"), requestType: try value(r.requestType, "request_type"),
+            categoryCode: r.categoryCode, urgency: try value(r.urgency, "urgency"), title: r.title,
+            citizenName: r.anonymous ? "匿名" : Masking.name(r.citizenName), citizenPhone: Masking.phone(r.citizenPhone),
+            isSensitive: r.isSensitive, createdAt: r.createdAt, dispatchDueAt: r.dispatchDueAt, dueAt: r.dueAt,
+            light: WorkOrder.light(status: status, dispatchDueAt: r.dispatchDueAt, dispatchWarnAt: r.dispatchWarnAt, dueAt: r.dueAt, warnAt: r.warnAt, at: now),
+            redoCount: r.redoCount, appealPending: r.appealPending)
+    }
+}
