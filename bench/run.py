@@ -155,6 +155,24 @@ def prepare(binary, database, size, days, fresh, pg):
     return url, seed
 
 
+def working_copy(database, size, pg):
+    """A fresh copy of the seeded database for one benchmark run: the scenarios write (intakes,
+    dispatches, feedback), and every run, and every rerun, must start from the same state."""
+    if database == "sqlite":
+        src = WORK / f"hotline-{size}.sqlite"
+        dst = WORK / f"run-{size}.sqlite"
+        for suffix in ["", "-wal", "-shm"]:
+            Path(str(dst) + suffix).unlink(missing_ok=True)
+        for suffix in ["", "-wal"]:
+            if Path(str(src) + suffix).exists():
+                shutil.copyfile(str(src) + suffix, str(dst) + suffix)
+        return f"sqlite://{dst}"
+    name = f"run_{size}"
+    pg.psql("postgres", f"DROP DATABASE IF EXISTS {name}")
+    pg.psql("postgres", f"CREATE DATABASE {name} TEMPLATE hotline_{size}")
+    return pg.url(name)
+
+
 def db_size(database, url, pg, size):
     if database == "sqlite":
         path = url[len("sqlite://"):]
@@ -345,7 +363,8 @@ def table(report):
         line = f"{name:22}"
         for r in report["runs"]:
             m = r["scenarios"].get(name)
-            line += f"{'-':>24}" if not m else f"{m['rps']:>7.0f}  {m['p50_us']/1000:.1f}/{m['p95_us']/1000:.1f}/{m['p99_us']/1000:.1f}".rjust(24)
+            latency = f"{m['p50_us']/1000:.1f}/{m['p95_us']/1000:.1f}/{m['p99_us']/1000:.1f}" if m else ""
+            line += f"{'-':>24}" if not m else f"{m['rps']:>7.0f}  {latency:>15}"
         lines.append(line)
     for label, key in [("server peak RSS MB", "peakRssMB"), ("DB bytes / 1000 orders", "bytesPer1000Orders"), ("seed seconds", "seedSeconds")]:
         lines.append(f"{label:22}" + "".join(f"{str(r.get(key, '-')):>24}" for r in report["runs"]))
@@ -378,7 +397,8 @@ def main():
     for database in databases:
         for size in sizes:
             url, seed = prepare(binary, database, size, a.days, a.fresh, pg)
-            with Server(binary, url) as server:
+            log(f"copying the seeded {database} database for this run")
+            with Server(binary, working_copy(database, size, pg)) as server:
                 scenarios = run_scenarios(database, size, a.duration, a.repeat)
                 rss = server.peak_rss_mb()
             total_orders = size
