@@ -117,6 +117,8 @@ struct SearchAndScaleTests {
             }
             // The hand-written bulk rows write exactly what the Fluent models would.
             try await Self.bulkRowsMatchModels(app)
+            // …and the SQLKit reads give back exactly what the Fluent models read.
+            try await Self.sqlReadsMatchModels(app)
             // The dashboard's one-statement counters agree with the orders themselves.
             let counts = try await app.call(.GET, "/queues/counts", as: "supervisor", world: world).json
             let now = app.hotline.now
@@ -163,6 +165,45 @@ struct SearchAndScaleTests {
         }
     }
 
+    /// Every order of the city, with its parts and timeline, read through `OrderRows` equals
+    /// what the Fluent models read (the repository and the timeline endpoint use the former).
+    static func sqlReadsMatchModels(_ app: Application) async throws {
+        let repo = WorkOrderRepository(db: app.db)
+        func byId<T: Identifiable>(_ xs: [T]) -> [T.ID: T] { Dictionary(uniqueKeysWithValues: xs.map { ($0.id, $0) }) }
+        var seen = (assignments: 0, extensions: 0, supervisions: 0, reminders: 0)
+        for model in try await WorkOrderModel.query(on: app.db).all() {
+            let id = model.id!
+            guard let loaded = try await repo.find(id) else { Issue.record("\(model.number) not found"); continue }
+            let a = loaded.aggregate
+            #expect(a.order == model.value, "\(model.number)")
+            #expect(try await repo.find(number: model.number)?.aggregate == a)
+            let assignments = try await AssignmentModel.query(on: app.db).filter(\.$workOrderId == id).all().map(\.value)
+            let extensions = try await ExtensionRequestModel.query(on: app.db).filter(\.$workOrderId == id).all().map(\.value)
+            let supervisions = try await SupervisionModel.query(on: app.db).filter(\.$workOrderId == id).all().map(\.value)
+            let reminders = try await ReminderModel.query(on: app.db).filter(\.$workOrderId == id).all().map(\.value)
+            #expect(byId(a.assignments) == byId(assignments), "\(model.number)")
+            #expect(byId(a.extensions) == byId(extensions), "\(model.number)")
+            #expect(byId(a.supervisions) == byId(supervisions), "\(model.number)")
+            #expect(byId(a.reminders) == byId(reminders), "\(model.number)")
+            #expect(a.assignments.map(\.dispatchedAt) == a.assignments.map(\.dispatchedAt).sorted())
+            seen.assignments += assignments.count
+            seen.extensions += extensions.count
+            seen.supervisions += supervisions.count
+            seen.reminders += reminders.count
+        }
+        #expect(seen.assignments > 0 && seen.extensions > 0 && seen.supervisions > 0 && seen.reminders > 0, "\(seen)")
+        // Timelines, as the API shows them.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let sql = app.db as! any SQLDatabase
+        for model in try await WorkOrderModel.query(on: app.db).limit(100).all() {
+            let rows = try await sql.selectColumns(TimelineEventDTO.columns, from: WorkOrderEventModel.schema).where(SQLColumn("work_order_id"), .equal, SQLBind(model.id!)).orderBy("seq").all()
+            let viaSQL = try rows.map(TimelineEventDTO.init(row:))
+            let viaFluent = try await WorkOrderEventModel.query(on: app.db).filter(\.$workOrderId == model.id!).sort(\.$seq).all().map(TimelineEventDTO.init)
+            #expect(try encoder.encode(viaSQL) == encoder.encode(viaFluent), "\(model.number)")
+        }
+    }
+
     /// Equal values; JSON text compares as JSON (encoders order keys freely).
     static func same(_ x: SQLiteData, _ y: SQLiteData) -> Bool {
         if x == y { return true }
@@ -206,6 +247,25 @@ struct SearchAndScaleTests {
             for (i, (x, y)) in zip(bulk, expected).enumerated() where !Self.same(x, y) {
                 Issue.record("assignments.\(c.keys[i]): bulk \(x) vs Fluent \(y)")
             }
+        }
+        func check(_ table: String, _ c: Collector, _ columns: [String], _ bulk: [DatabaseQuery.Value]) throws {
+            #expect(c.keys == columns, "\(table)")
+            for (i, (x, y)) in zip(try bulk.map(SQLiteBulkWriter.sqlite), try c.values.map(viaEncoder)).enumerated() where !Self.same(x, y) {
+                Issue.record("\(table).\(c.keys[i]): bulk \(x) vs Fluent \(y)")
+            }
+        }
+        let extensions = try await ExtensionRequestModel.query(on: app.db).limit(50).all()
+        let supervisions = try await SupervisionModel.query(on: app.db).limit(50).all()
+        let reminders = try await ReminderModel.query(on: app.db).limit(50).all()
+        #expect(!extensions.isEmpty && !supervisions.isEmpty && !reminders.isEmpty)
+        for m in extensions {
+            try check("extension_requests", fluent(ExtensionRequestModel(m.value, workOrderId: m.workOrderId)), BulkRows.extensionColumns, BulkRows.extensionRequest(m.value, workOrderId: m.workOrderId))
+        }
+        for m in supervisions {
+            try check("supervisions", fluent(SupervisionModel(m.value, workOrderId: m.workOrderId)), BulkRows.supervisionColumns, BulkRows.supervision(m.value, workOrderId: m.workOrderId))
+        }
+        for m in reminders {
+            try check("reminders", fluent(ReminderModel(m.value, workOrderId: m.workOrderId)), BulkRows.reminderColumns, BulkRows.reminder(m.value, workOrderId: m.workOrderId))
         }
         let actor = Actor(accountId: UUID(), name: "甲", roles: [.agent, .dispatcher], unit: UnitRef(id: UUID(), name: "平台", level: 1, parentId: nil, path: "/x/"))
         for (event, who) in [(DomainEvent("dispatch", note: "备注\n\"引号\"", details: ["a": "1", "键": "值\t"]), Optional(actor)), (DomainEvent("close"), nil)] {

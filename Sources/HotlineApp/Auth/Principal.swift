@@ -1,6 +1,7 @@
 import Crypto
 import Fluent
 import HotlineCore
+import SQLKit
 import Vapor
 
 /// The logged-in person behind a request.
@@ -50,18 +51,32 @@ struct TokenAuthenticator: AsyncMiddleware {
         }
         if let token {
             let now = request.now
-            // One joined query, not three: every request pays for this lookup.
-            if let row = try await AccessTokenModel.query(on: request.db)
-                .join(AccountModel.self, on: \AccessTokenModel.$account.$id == \AccountModel.$id)
-                .join(UnitModel.self, on: \AccountModel.$unit.$id == \UnitModel.$id)
-                .filter(\.$tokenHash == TokenHash.of(token)).first(),
-                row.expiresAt > now, let a = try? row.joined(AccountModel.self), a.active, let unit = try? row.joined(UnitModel.self)
-            {
-                let actor = Actor(accountId: a.id!, name: a.displayName, roles: a.roles, unit: unit.ref)
-                if viaCookie && ![.GET, .HEAD, .OPTIONS].contains(request.method) && request.headers.first(name: "X-CSRF-Token") != row.csrfToken {
-                    throw APIProblem(.forbidden, code: "csrf_token_missing", field: "X-CSRF-Token", rule: "writes with a session cookie must send the X-CSRF-Token given at login (R-NF-5)")
+            // One joined query, not three, read with SQLKit: every request pays for this lookup.
+            let sql = request.db as! any SQLDatabase
+            let row = try await sql.select()
+                .column(SQLColumn("id", table: "t"), as: "token_id").column(SQLColumn("csrf_token", table: "t")).column(SQLColumn("expires_at", table: "t"))
+                .column(SQLColumn("id", table: "a"), as: "account_id").column(SQLColumn("display_name", table: "a")).column(SQLColumn("roles", table: "a"))
+                .column(SQLColumn("active", table: "a"))
+                .column(SQLColumn("id", table: "u"), as: "unit_id").column(SQLColumn("name", table: "u"), as: "unit_name").column(SQLColumn("level", table: "u"))
+                .column(SQLColumn("parent_id", table: "u")).column(SQLColumn("path", table: "u"))
+                .from(SQLAlias(SQLIdentifier(AccessTokenModel.schema), as: SQLIdentifier("t")))
+                .join(SQLAlias(SQLIdentifier(AccountModel.schema), as: SQLIdentifier("a")), on: SQLColumn("account_id", table: "t"), .equal, SQLColumn("id", table: "a"))
+                .join(SQLAlias(SQLIdentifier(UnitModel.schema), as: SQLIdentifier("u")), on: SQLColumn("unit_id", table: "a"), .equal, SQLColumn("id", table: "u"))
+                .where(SQLColumn("token_hash", table: "t"), .equal, SQLBind(TokenHash.of(token)))
+                .first()
+            if let row {
+                let r = OrderRows.Reader(row: row)
+                let expiresAt: Date = try r("expires_at")
+                if expiresAt > now, try r("active", as: Bool.self) {
+                    let unit = UnitRef(id: try r("unit_id"), name: try r("unit_name"), level: try r("level"), parentId: try r.optional("parent_id"), path: try r("path"))
+                    let roles = Set(try r("roles", as: String.self).split(separator: ",").compactMap { Role(rawValue: String($0)) })
+                    let actor = Actor(accountId: try r("account_id"), name: try r("display_name"), roles: roles, unit: unit)
+                    let csrfToken: String = try r("csrf_token")
+                    if viaCookie && ![.GET, .HEAD, .OPTIONS].contains(request.method) && request.headers.first(name: "X-CSRF-Token") != csrfToken {
+                        throw APIProblem(.forbidden, code: "csrf_token_missing", field: "X-CSRF-Token", rule: "writes with a session cookie must send the X-CSRF-Token given at login (R-NF-5)")
+                    }
+                    request.auth.login(Principal(actor: actor, tokenId: try r("token_id"), viaCookie: viaCookie, csrfToken: csrfToken))
                 }
-                request.auth.login(Principal(actor: actor, tokenId: row.id!, viaCookie: viaCookie, csrfToken: row.csrfToken))
             }
         }
         return try await next.respond(to: request)

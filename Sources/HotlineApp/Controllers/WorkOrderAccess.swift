@@ -1,5 +1,6 @@
 import Fluent
 import HotlineCore
+import SQLKit
 import Vapor
 
 /// The steps every work-order endpoint shares: find it within the reader's scope, show it
@@ -32,12 +33,16 @@ enum WorkOrderAccess {
             var fields = ["name", "phone"]
             if order.citizen.idNumber != nil { fields.append("idNumber") }
             if order.citizen.address != nil { fields.append("address") }
-            let entry = PersonalDataAccessModel(
-                accountId: principal.accountId, accountName: principal.actor.name, workOrderId: order.id,
-                fields: fields.joined(separator: ","), purpose: String(purpose.prefix(200)), at: req.now)
-            try await req.hotline.write(on: req.db) { db in try await entry.create(on: db) }
+            let row: [DatabaseQuery.Value] = [
+                .bind(UUID.timeOrdered()), .bind(principal.accountId), .bind(principal.actor.name), .bind(order.id),
+                .bind(fields.joined(separator: ",")), .bind(String(purpose.prefix(200))), .bind(req.now),
+            ]
+            try await req.hotline.write(on: req.db) { db in
+                try await (db as! any SQLDatabase).insertRows(into: PersonalDataAccessModel.schema, columns: PersonalDataAccessModel.columns, [row])
+            }
         }
-        let attachments = try await AttachmentModel.query(on: req.db).filter(\.$workOrderId == order.id).sort(\.$uploadedAt).all()
+        let attachments = try await (req.db as! any SQLDatabase).selectColumns(AttachmentDTO.columns, from: AttachmentModel.schema)
+            .where(SQLColumn("work_order_id"), .equal, SQLBind(order.id)).orderBy("uploaded_at").all().map(AttachmentDTO.init(row:))
         return WorkOrderDTO(loaded.aggregate, masked: masked, attachments: attachments, now: req.now)
     }
 
@@ -75,10 +80,13 @@ enum WorkOrderAccess {
     }
 }
 
-/// Dictionary lookups the endpoints validate against (effective immediately: read per request).
+/// Dictionary lookups the endpoints validate against (effective immediately: read per request,
+/// with SQLKit because intake pays for it on every order).
 enum Dictionaries {
     static func requireActive(kind: String, code: String, field: String, on db: any Database) async throws {
-        let found = try await DictionaryEntryModel.query(on: db).filter(\.$kind == kind).filter(\.$code == code).filter(\.$active == true).count()
+        let found = try await (db as! any SQLDatabase).select().column(SQLLiteral.numeric("1"), as: "found").from(DictionaryEntryModel.schema)
+            .where(SQLColumn("kind"), .equal, SQLBind(kind)).where(SQLColumn("code"), .equal, SQLBind(code)).where(SQLColumn("active"), .equal, SQLBind(true))
+            .limit(1).all().count
         guard found > 0 else {
             throw APIProblem(.unprocessableEntity, code: "unknown_code", field: field, rule: "\(field) must be an active \(kind) code from /api/v1/dictionaries/\(kind); got '\(code)'")
         }

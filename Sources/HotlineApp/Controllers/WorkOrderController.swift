@@ -102,7 +102,8 @@ struct WorkOrderController: RouteCollection {
     @Sendable func timeline(req: Request) async throws -> [TimelineEventDTO] {
         let principal = try req.principal()
         let loaded = try await WorkOrderAccess.visible(req, principal: principal)
-        return try await WorkOrderEventModel.query(on: req.db).filter(\.$workOrderId == loaded.aggregate.order.id).sort(\.$seq).all().map(TimelineEventDTO.init)
+        return try await (req.db as! any SQLDatabase).selectColumns(TimelineEventDTO.columns, from: WorkOrderEventModel.schema)
+            .where(SQLColumn("work_order_id"), .equal, SQLBind(loaded.aggregate.order.id)).orderBy("seq").all().map(TimelineEventDTO.init(row:))
     }
 
     /// R-IN-3 判重: open orders from the same phone, or in the same category family at the same

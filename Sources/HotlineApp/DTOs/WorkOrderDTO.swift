@@ -144,7 +144,9 @@ struct AttachmentDTO: Content {
     var size: Int
     var sha256: String
     var uploadedAt: Date
+}
 
+extension AttachmentDTO {
     init(_ m: AttachmentModel) {
         id = m.id!
         fileName = m.fileName
@@ -203,7 +205,7 @@ struct WorkOrderDTO: Content {
     var reminders: [ReminderDTO]
     var attachments: [AttachmentDTO]
 
-    init(_ a: WorkOrderAggregate, masked: Bool, attachments: [AttachmentModel], now: Date) {
+    init(_ a: WorkOrderAggregate, masked: Bool, attachments: [AttachmentDTO], now: Date) {
         let o = a.order
         id = o.id
         number = o.number
@@ -252,7 +254,7 @@ struct WorkOrderDTO: Content {
         extensions = a.extensions.map(ExtensionDTO.init)
         supervisions = a.supervisions.map(SupervisionDTO.init)
         reminders = a.reminders.map { ReminderDTO(id: $0.id, assignmentId: $0.assignmentId, note: $0.note, at: $0.at, automatic: $0.automatic) }
-        self.attachments = attachments.map(AttachmentDTO.init)
+        self.attachments = attachments
     }
 }
 
@@ -326,7 +328,9 @@ struct TimelineEventDTO: Content {
     var toStatus: String?
     var note: String?
     var details: [String: String]
+}
 
+extension TimelineEventDTO {
     init(_ m: WorkOrderEventModel) {
         seq = m.seq
         at = m.at

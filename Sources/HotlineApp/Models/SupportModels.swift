@@ -97,6 +97,8 @@ final class IdempotencyKeyModel: Model, @unchecked Sendable {
 /// Every read of unmasked citizen data, with who and why (R-NF-5).
 final class PersonalDataAccessModel: Model, @unchecked Sendable {
     static let schema = "personal_data_access_log"
+    /// The detail read writes these with SQLKit (`WorkOrderAccess.detail`).
+    static let columns = ["id", "account_id", "account_name", "work_order_id", "fields", "purpose", "at"]
 
     @ID(key: .id) var id: UUID?
     @Field(key: "account_id") var accountId: UUID

@@ -7,62 +7,59 @@ import Vapor
 /// change and its events in one transaction, guarded by the order's version (R-WO-9, R-NF-4).
 struct WorkOrderRepository {
     let db: any Database
+    /// Every read and write here goes through SQLKit (`OrderRows`), not Fluent's models.
+    var sql: any SQLDatabase { db as! any SQLDatabase }
 
     struct Loaded {
         var aggregate: WorkOrderAggregate
-        var order: WorkOrderModel
-        var assignments: [UUID: AssignmentModel]
-        var extensions: [UUID: ExtensionRequestModel]
-        var supervisions: [UUID: SupervisionModel]
     }
 
     func find(_ id: UUID) async throws -> Loaded? {
-        guard let order = try await WorkOrderModel.find(id, on: db) else { return nil }
-        return try await load(order)
+        try await find(where: "id", equals: id)
     }
 
     func find(number: String) async throws -> Loaded? {
-        guard let order = try await WorkOrderModel.query(on: db).filter(\.$number == number).first() else { return nil }
-        return try await load(order)
+        try await find(where: "number", equals: number)
     }
 
-    func load(_ order: WorkOrderModel) async throws -> Loaded {
-        let id = order.id!
-        async let assignments = AssignmentModel.query(on: db).filter(\.$workOrderId == id).sort(\.$dispatchedAt).all()
-        async let extensions = ExtensionRequestModel.query(on: db).filter(\.$workOrderId == id).sort(\.$requestedAt).all()
-        async let supervisions = SupervisionModel.query(on: db).filter(\.$workOrderId == id).sort(\.$openedAt).all()
-        async let reminders = ReminderModel.query(on: db).filter(\.$workOrderId == id).sort(\.$at).all()
+    private func find(where column: String, equals value: some Encodable & Sendable) async throws -> Loaded? {
+        guard let row = try await sql.selectColumns(BulkRows.orderColumns, from: "work_orders").where(SQLColumn(column), .equal, SQLBind(value)).first() else { return nil }
+        return try await load(OrderRows.workOrder(row))
+    }
+
+    func load(_ order: WorkOrder) async throws -> Loaded {
+        let id = order.id
+        func rows(_ table: String, _ columns: [String], by sort: String) -> SQLSelectBuilder {
+            sql.selectColumns(columns, from: table).where(SQLColumn("work_order_id"), .equal, SQLBind(id)).orderBy(sort)
+        }
+        async let assignments = rows("assignments", BulkRows.assignmentColumns, by: "dispatched_at").all()
+        async let extensions = rows("extension_requests", BulkRows.extensionColumns, by: "requested_at").all()
+        async let supervisions = rows("supervisions", BulkRows.supervisionColumns, by: "opened_at").all()
+        async let reminders = rows("reminders", BulkRows.reminderColumns, by: "at").all()
         let (a, e, s, r) = try await (assignments, extensions, supervisions, reminders)
-        let aggregate = WorkOrderAggregate(order: order.value, assignments: a.map(\.value), extensions: e.map(\.value), supervisions: s.map(\.value), reminders: r.map(\.value))
-        return Loaded(
-            aggregate: aggregate, order: order,
-            assignments: Dictionary(uniqueKeysWithValues: a.map { ($0.id!, $0) }),
-            extensions: Dictionary(uniqueKeysWithValues: e.map { ($0.id!, $0) }),
-            supervisions: Dictionary(uniqueKeysWithValues: s.map { ($0.id!, $0) }))
+        return Loaded(aggregate: WorkOrderAggregate(
+            order: order, assignments: try a.map(OrderRows.assignment), extensions: try e.map(OrderRows.extensionRequest),
+            supervisions: try s.map(OrderRows.supervision), reminders: try r.map(OrderRows.reminder)))
     }
 
-    /// Writes a transition inside the caller's transaction. The version bump is a conditional
-    /// UPDATE: if someone else wrote first it matches no row and nothing is written.
+    /// Writes a transition inside the caller's transaction. The whole row is rewritten on the
+    /// condition that its version is still the one read: if someone else wrote first the
+    /// UPDATE matches no row and nothing is written.
     func save(_ t: Transition, over loaded: Loaded, actor: Actor?, at now: Date) async throws {
         let before = loaded.aggregate
-        let sql = db as! any SQLDatabase
-        let rows = try await sql.raw(
-            "UPDATE work_orders SET version = \(bind: before.order.version + 1) WHERE id = \(bind: before.order.id) AND version = \(bind: before.order.version) RETURNING version"
-        ).all()
-        guard rows.count == 1 else { throw APIProblem.staleVersion }
-        var order = t.aggregate.order
-        order.version = before.order.version + 1
-        loaded.order.apply(order)
-        try await loaded.order.save(on: db)
-        try await writeParts(t.aggregate, previous: before, loaded: loaded)
-        if SearchIndex.text(of: order) != SearchIndex.text(of: before.order) { try await SearchIndex(db).update(order) }
-        try await append(t.events, to: order.id, actor: actor, at: now)
+        var after = t.aggregate
+        after.order.version = before.order.version + 1
+        let matched = try await sql.updateRow("work_orders", columns: BulkRows.orderColumns, BulkRows.order(after.order), extra: [("version", before.order.version)])
+        guard matched == 1 else { throw APIProblem.staleVersion }
+        try await writeParts(after, previous: before)
+        if SearchIndex.text(of: after.order) != SearchIndex.text(of: before.order) { try await SearchIndex(db).update(after.order) }
+        try await append(t.events, to: after.order.id, actor: actor, at: now)
     }
 
     /// Creates a new order (intake) with its first events.
     func create(_ t: Transition, actor: Actor, at now: Date) async throws {
-        try await WorkOrderModel(t.aggregate.order).create(on: db)
-        try await writeParts(t.aggregate, previous: nil, loaded: nil)
+        try await sql.insertRows(into: "work_orders", columns: BulkRows.orderColumns, [BulkRows.order(t.aggregate.order)])
+        try await writeParts(t.aggregate, previous: nil)
         try await SearchIndex(db).insert(t.aggregate.order)
         try await append(t.events, to: t.aggregate.order.id, actor: actor, at: now, startingAt: 1)
     }
@@ -70,46 +67,41 @@ struct WorkOrderRepository {
     /// Stores an order with a history written elsewhere (the demo and synthetic seeds), each
     /// event with its own actor and time.
     func create(_ a: WorkOrderAggregate, history: [(DomainEvent, Actor?, Date)]) async throws {
-        try await WorkOrderModel(a.order).create(on: db)
-        try await writeParts(a, previous: nil, loaded: nil)
+        try await sql.insertRows(into: "work_orders", columns: BulkRows.orderColumns, [BulkRows.order(a.order)])
+        try await writeParts(a, previous: nil)
         try await SearchIndex(db).insert(a.order)
-        var models: [WorkOrderEventModel] = []
-        for (i, h) in history.enumerated() {
-            models.append(WorkOrderEventModel(h.0, workOrderId: a.order.id, seq: i + 1, at: h.2, actor: h.1))
-        }
-        try await models.create(on: db)
+        let rows = history.enumerated().map { i, h in Self.eventRow(h.0, workOrderId: a.order.id, seq: i + 1, at: h.2, actor: h.1) }
+        try await sql.insertRows(into: "work_order_events", columns: BulkRows.eventColumns, rows)
     }
 
-    private func writeParts(_ a: WorkOrderAggregate, previous: WorkOrderAggregate?, loaded: Loaded?) async throws {
+    /// New parts are inserted, changed ones rewritten; reminders are only ever added.
+    private func writeParts(_ a: WorkOrderAggregate, previous: WorkOrderAggregate?) async throws {
         let orderId = a.order.id
-        for asg in a.assignments where previous?.assignment(asg.id) != asg {
-            if let m = loaded?.assignments[asg.id] {
-                m.apply(asg)
-                try await m.save(on: db)
-            } else {
-                try await AssignmentModel(asg).create(on: db)
-            }
+        var inserts: [[DatabaseQuery.Value]] = []
+        for asg in a.assignments {
+            guard let old = previous?.assignment(asg.id) else { inserts.append(BulkRows.assignment(asg)); continue }
+            if old != asg { try await sql.updateRow("assignments", columns: BulkRows.assignmentColumns, BulkRows.assignment(asg)) }
         }
-        for e in a.extensions where previous?.extensions.first(where: { $0.id == e.id }) != e {
-            if let m = loaded?.extensions[e.id] {
-                m.apply(e)
-                try await m.save(on: db)
-            } else {
-                try await ExtensionRequestModel(e, workOrderId: orderId).create(on: db)
-            }
+        try await sql.insertRows(into: "assignments", columns: BulkRows.assignmentColumns, inserts)
+        inserts = []
+        for e in a.extensions {
+            guard let old = previous?.extensions.first(where: { $0.id == e.id }) else { inserts.append(BulkRows.extensionRequest(e, workOrderId: orderId)); continue }
+            if old != e { try await sql.updateRow("extension_requests", columns: BulkRows.extensionColumns, BulkRows.extensionRequest(e, workOrderId: orderId)) }
         }
-        for s in a.supervisions where previous?.supervisions.first(where: { $0.id == s.id }) != s {
-            if let m = loaded?.supervisions[s.id] {
-                m.apply(s)
-                try await m.save(on: db)
-            } else {
-                try await SupervisionModel(s, workOrderId: orderId).create(on: db)
-            }
+        try await sql.insertRows(into: "extension_requests", columns: BulkRows.extensionColumns, inserts)
+        inserts = []
+        for s in a.supervisions {
+            guard let old = previous?.supervisions.first(where: { $0.id == s.id }) else { inserts.append(BulkRows.supervision(s, workOrderId: orderId)); continue }
+            if old != s { try await sql.updateRow("supervisions", columns: BulkRows.supervisionColumns, BulkRows.supervision(s, workOrderId: orderId)) }
         }
+        try await sql.insertRows(into: "supervisions", columns: BulkRows.supervisionColumns, inserts)
         let known = Set(previous?.reminders.map(\.id) ?? [])
-        for r in a.reminders where !known.contains(r.id) {
-            try await ReminderModel(r, workOrderId: orderId).create(on: db)
-        }
+        let reminders = a.reminders.filter { !known.contains($0.id) }.map { BulkRows.reminder($0, workOrderId: orderId) }
+        try await sql.insertRows(into: "reminders", columns: BulkRows.reminderColumns, reminders)
+    }
+
+    static func eventRow(_ e: DomainEvent, workOrderId: UUID, seq: Int, at: Date, actor: Actor?) -> [DatabaseQuery.Value] {
+        BulkRows.event(e, id: UUID.timeOrdered(), workOrderId: workOrderId, seq: seq, at: at, actor: actor, rolesText: actor.map { AccountModel.text($0.roles) } ?? "system")
     }
 
     private func append(_ events: [DomainEvent], to orderId: UUID, actor: Actor?, at now: Date, startingAt: Int? = nil) async throws {
@@ -118,14 +110,15 @@ struct WorkOrderRepository {
         if let startingAt {
             seq = startingAt
         } else {
-            seq = (try await WorkOrderEventModel.query(on: db).filter(\.$workOrderId == orderId).max(\.$seq) ?? 0) + 1
+            let row = try await sql.select().column(SQLFunction("MAX", args: SQLColumn("seq")), as: "last").from("work_order_events").where(SQLColumn("work_order_id"), .equal, SQLBind(orderId)).first()
+            seq = (try row?.decode(column: "last", as: Int?.self) ?? 0) + 1
         }
-        var models: [WorkOrderEventModel] = []
+        var rows: [[DatabaseQuery.Value]] = []
         for e in events {
-            models.append(WorkOrderEventModel(e, workOrderId: orderId, seq: seq, at: now, actor: actor))
+            rows.append(Self.eventRow(e, workOrderId: orderId, seq: seq, at: now, actor: actor))
             seq += 1
         }
-        try await models.create(on: db)
+        try await sql.insertRows(into: "work_order_events", columns: BulkRows.eventColumns, rows)
     }
 
     /// Next number for the day (R-WO-1): `yyyyMMdd` + six digits, from a per-day counter row
@@ -146,22 +139,27 @@ struct WorkOrderRepository {
 struct RulesLoader {
     let db: any Database
     let services: HotlineServices
+    var sql: any SQLDatabase { db as! any SQLDatabase }
 
+    // Read with SQLKit: every intake and action loads these, and Fluent's per-row reflection
+    // cost more than the queries themselves.
     func policy() async throws -> Policy {
         var p = Policy()
-        for row in try await ParameterModel.query(on: db).all() {
+        for row in try await sql.select().columns("key", "value").from(ParameterModel.schema).all() {
             // A row an older version wrote and this one no longer knows is skipped, not fatal.
-            try? p.apply(row.id!, row.value)
+            try? p.apply(row.decode(column: "key", as: String.self), row.decode(column: "value", as: String.self))
         }
         return p
     }
 
     func limits() async throws -> TimeLimitRules {
-        TimeLimitRules(try await TimeLimitRuleModel.query(on: db).all().compactMap { m in
-            guard let unit = TimeLimitUnit(rawValue: m.unit) else { return nil }
+        let rows = try await sql.select().columns("request_type", "category_prefix", "urgency", "amount", "unit").from(TimeLimitRuleModel.schema).all()
+        return TimeLimitRules(try rows.compactMap { row in
+            let r = OrderRows.Reader(row: row)
+            guard let unit = TimeLimitUnit(rawValue: try r("unit")) else { return nil }
             return TimeLimitRule(
-                requestType: m.requestType.flatMap(RequestType.init(rawValue:)), categoryPrefix: m.categoryPrefix,
-                urgency: m.urgency.flatMap(Urgency.init(rawValue:)), limit: TimeLimit(m.amount, unit))
+                requestType: try r.optional("request_type", as: String.self).flatMap(RequestType.init(rawValue:)), categoryPrefix: try r.optional("category_prefix"),
+                urgency: try r.optional("urgency", as: String.self).flatMap(Urgency.init(rawValue:)), limit: TimeLimit(try r("amount"), unit))
         })
     }
 

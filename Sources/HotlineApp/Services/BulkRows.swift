@@ -2,7 +2,7 @@ import Fluent
 import Foundation
 import HotlineCore
 
-/// Column lists and rows for the three big tables, written out by hand because Fluent's
+/// Column lists and rows for the work-order tables, written out by hand because Fluent's
 /// reflection (`Fields.input`) took a third of the seed's time. `BulkRowsTests` checks that each
 /// matches what the Fluent model itself would write, column for column, so they cannot drift.
 enum BulkRows {
@@ -60,5 +60,33 @@ enum BulkRows {
             v(id), v(workOrderId), v(seq), v(at), v(e.action), v(actor?.accountId), v(actor?.name ?? "系统"), v(rolesText),
             v(actor?.unit.id), v(actor?.unit.name), v(e.assignmentId), v(e.unitId), v(e.fromStatus), v(e.toStatus), v(e.note), v(e.details),
         ]
+    }
+
+    static let extensionColumns = [
+        "id", "work_order_id", "assignment_id", "amount", "reason", "status", "requested_at", "requested_by", "decided_at", "decision_note",
+    ]
+
+    static func extensionRequest(_ e: ExtensionRequest, workOrderId: UUID) -> [DatabaseQuery.Value] {
+        [
+            v(e.id), v(workOrderId), v(e.assignmentId), v(e.amount), v(e.reason), v(e.status.rawValue), v(e.requestedAt), v(e.requestedBy),
+            v(e.decidedAt), v(e.decisionNote),
+        ]
+    }
+
+    static let supervisionColumns = [
+        "id", "work_order_id", "assignment_id", "method", "note", "instruction", "opened_at", "opened_by", "closed_at", "closing_note",
+    ]
+
+    static func supervision(_ s: Supervision, workOrderId: UUID) -> [DatabaseQuery.Value] {
+        [
+            v(s.id), v(workOrderId), v(s.assignmentId), v(s.method.rawValue), v(s.note), v(s.instruction), v(s.openedAt), v(s.openedBy),
+            v(s.closedAt), v(s.closingNote),
+        ]
+    }
+
+    static let reminderColumns = ["id", "work_order_id", "assignment_id", "note", "at", "by", "automatic"]
+
+    static func reminder(_ r: Reminder, workOrderId: UUID) -> [DatabaseQuery.Value] {
+        [v(r.id), v(workOrderId), v(r.assignmentId), v(r.note), v(r.at), v(r.by), v(r.automatic)]
     }
 }

@@ -1,0 +1,181 @@
+import Fluent
+import Foundation
+import HotlineCore
+import SQLKit
+
+/// The work-order tables read and written with SQLKit, column by column, instead of through
+/// Fluent models. Fluent walks a model's properties by reflection for every query, row and
+/// create; under intake that was a fifth of the server's CPU, and on an order's detail and a
+/// unit's inbox most of it (docs/PERFORMANCE.md). Writes use `BulkRows`' column lists, which a
+/// test holds equal to the models' own; reads mirror each model's `value`, and a test holds
+/// them equal on every order of a synthetic city. The models stay for migrations, admin
+/// screens and the tests' ground truth.
+enum OrderRows {
+    /// Typed access to one row's columns by name.
+    struct Reader {
+        let row: any SQLRow
+        func callAsFunction<T: Decodable>(_ column: String, as _: T.Type = T.self) throws -> T {
+            try row.decode(column: column, as: T.self)
+        }
+        func optional<T: Decodable>(_ column: String, as _: T.Type = T.self) throws -> T? {
+            try row.decodeNil(column: column) ? nil : row.decode(column: column, as: T.self)
+        }
+    }
+
+    static func workOrder(_ row: any SQLRow) throws -> WorkOrder {
+        let r = Reader(row: row)
+        var o = WorkOrder(
+            id: try r("id"), number: try r("number"), channel: Channel(rawValue: try r("channel")) ?? .other,
+            requestType: RequestType(rawValue: try r("request_type")) ?? .consultation, categoryCode: try r("category_code"),
+            urgency: Urgency(rawValue: try r("urgency")) ?? .normal, title: try r("title"),
+            elements: SixElements(
+                time: try r("time_text"),
+                place: Place(address: try r("place_address"), divisionCode: try r.optional("place_division_code"), latitude: try r.optional("place_latitude"), longitude: try r.optional("place_longitude")),
+                people: try r("people"), matter: try r("matter"), course: try r("course"), wantedOutcome: try r("wanted_outcome")),
+            citizen: Citizen(
+                name: try r("citizen_name"), phone: try r("citizen_phone"), idNumber: try r.optional("citizen_id_number"), address: try r.optional("citizen_address"),
+                wantsSecrecy: try r("wants_secrecy"), anonymous: try r("anonymous"), consentsToDisclosure: try r("consents_disclosure")),
+            subjectUnitId: try r.optional("subject_unit_id"), isSensitive: try r("is_sensitive"), createdAt: try r("created_at"), createdBy: try r.optional("created_by"))
+        o.version = try r("version")
+        o.status = WorkOrderStatus(rawValue: try r("status")) ?? .pendingDispatch
+        o.disposition = try r.optional("disposition", as: String.self).flatMap(Disposition.init(rawValue:))
+        o.handlingMode = try r.optional("handling_mode", as: String.self).flatMap(HandlingMode.init(rawValue:))
+        o.dispatchDueAt = try r.optional("dispatch_due_at")
+        o.dispatchWarnAt = try r.optional("dispatch_warn_at")
+        o.dispatchedAt = try r.optional("dispatched_at")
+        o.proposal = try r.optional("proposal")
+        o.leaderInstruction = try r.optional("leader_instruction")
+        o.dueAt = try r.optional("due_at")
+        o.warnAt = try r.optional("warn_at")
+        if let a = try r.optional("limit_amount", as: Int.self), let u = try r.optional("limit_unit", as: String.self).flatMap(TimeLimitUnit.init(rawValue:)) {
+            o.timeLimit = TimeLimit(a, u)
+        }
+        o.redoCount = try r("redo_count")
+        o.answer = try r.optional("answer")
+        o.knowledgeArticleRef = try r.optional("knowledge_article_ref")
+        o.declineReasonCode = try r.optional("decline_reason_code")
+        o.guideTarget = try r.optional("guide_target")
+        o.mergedIntoId = try r.optional("merged_into_id")
+        o.reviewedAt = try r.optional("reviewed_at")
+        o.callbackDueAt = try r.optional("callback_due_at")
+        o.callbackAttempts = try r("callback_attempts")
+        o.callback = try r.optional("callback")
+        o.closedAt = try r.optional("closed_at")
+        o.archivedAt = try r.optional("archived_at")
+        o.appealCount = try r("appeal_count")
+        o.appealPending = try r("appeal_pending")
+        return o
+    }
+
+    static func assignment(_ row: any SQLRow) throws -> Assignment {
+        let r = Reader(row: row)
+        var a = Assignment(
+            id: try r("id"), workOrderId: try r("work_order_id"),
+            unit: UnitRef(id: try r("unit_id"), name: try r("unit_name"), level: try r("unit_level"), parentId: try r.optional("unit_parent_id"), path: try r("unit_path")),
+            role: AssignmentRole(rawValue: try r("role")) ?? .lead, parentId: try r.optional("parent_id"), dispatchedAt: try r("dispatched_at"),
+            signDueAt: try r("sign_due_at"), timeLimit: TimeLimit(try r("limit_amount"), TimeLimitUnit(rawValue: try r("limit_unit")) ?? .workingDays),
+            dueAt: try r("due_at"), warnAt: try r("warn_at"))
+        a.status = AssignmentStatus(rawValue: try r("status")) ?? .toSign
+        a.signedAt = try r.optional("signed_at")
+        a.signedLate = try r("signed_late")
+        a.pausedAt = try r.optional("paused_at")
+        a.contactDueAt = try r.optional("contact_due_at")
+        a.contactedAt = try r.optional("contacted_at")
+        a.returnReason = try r.optional("return_reason")
+        a.returnBasis = try r.optional("return_basis")
+        a.returnRequestedAt = try r.optional("return_requested_at")
+        a.feedback = try r.optional("feedback")
+        a.feedbackSubmittedAt = try r.optional("feedback_submitted_at")
+        a.opinion = try r.optional("opinion")
+        a.redoCount = try r("redo_count")
+        a.reminderCount = try r("reminder_count")
+        a.completedAt = try r.optional("completed_at")
+        return a
+    }
+
+    static func extensionRequest(_ row: any SQLRow) throws -> ExtensionRequest {
+        let r = Reader(row: row)
+        var e = ExtensionRequest(id: try r("id"), assignmentId: try r("assignment_id"), amount: try r("amount"), reason: try r("reason"), requestedAt: try r("requested_at"), requestedBy: try r("requested_by"))
+        e.status = ExtensionStatus(rawValue: try r("status")) ?? .pendingUnitLeader
+        e.decidedAt = try r.optional("decided_at")
+        e.decisionNote = try r.optional("decision_note")
+        return e
+    }
+
+    static func supervision(_ row: any SQLRow) throws -> Supervision {
+        let r = Reader(row: row)
+        var s = Supervision(
+            id: try r("id"), assignmentId: try r.optional("assignment_id"), method: SupervisionMethod(rawValue: try r("method")) ?? .written,
+            note: try r("note"), instruction: try r.optional("instruction"), openedAt: try r("opened_at"), openedBy: try r("opened_by"))
+        s.closedAt = try r.optional("closed_at")
+        s.closingNote = try r.optional("closing_note")
+        return s
+    }
+
+    static func reminder(_ row: any SQLRow) throws -> Reminder {
+        let r = Reader(row: row)
+        return Reminder(id: try r("id"), assignmentId: try r("assignment_id"), note: try r("note"), at: try r("at"), by: try r.optional("by"), automatic: try r("automatic"))
+    }
+}
+
+extension SQLDatabase {
+    /// `SELECT <columns> FROM <table>`, to be filtered and sorted.
+    func selectColumns(_ columns: [String], from table: String) -> SQLSelectBuilder {
+        select().columns(columns.map { SQLColumn($0, table: table) }).from(table)
+    }
+
+    /// One multi-row INSERT of rows laid out like `columns`.
+    func insertRows(into table: String, columns: [String], _ rows: [[DatabaseQuery.Value]]) async throws {
+        guard !rows.isEmpty else { return }
+        let insert = self.insert(into: table).columns(columns)
+        for row in rows { insert.values(row.map(SQLValue.expression)) }
+        try await insert.run()
+    }
+
+    /// Rewrites every column of the row with `id` (the first column), plus any `extra`
+    /// conditions; answers how many rows matched.
+    @discardableResult
+    func updateRow(_ table: String, columns: [String], _ values: [DatabaseQuery.Value], extra: [(String, any Encodable & Sendable)] = []) async throws -> Int {
+        precondition(columns.first == "id" && columns.count == values.count)
+        let update = self.update(table)
+        for (c, v) in zip(columns, values).dropFirst() { update.set(SQLColumn(c), to: SQLValue.expression(v)) }
+        update.where(SQLColumn("id"), .equal, SQLValue.expression(values[0]))
+        for (c, v) in extra { update.where(SQLColumn(c), .equal, SQLBind(v)) }
+        return try await update.returning(SQLColumn("id")).all().count
+    }
+}
+
+/// Fluent's own translation of a value: `.bind` becomes a bound parameter encoded by the
+/// driver (so dates, UUIDs, booleans and JSON columns are stored exactly as Fluent stores them).
+enum SQLValue {
+    static func expression(_ v: DatabaseQuery.Value) -> any SQLExpression {
+        switch v {
+        case .bind(let e): return SQLBind(e)
+        case .null: return SQLLiteral.null
+        default: return SQLLiteral.default
+        }
+    }
+}
+
+extension TimelineEventDTO {
+    static let columns = BulkRows.eventColumns
+
+    init(row: any SQLRow) throws {
+        let r = OrderRows.Reader(row: row)
+        self.init(
+            seq: try r("seq"), at: try r("at"), action: try r("action"), actorName: try r("actor_name"),
+            actorRoles: try r("actor_roles", as: String.self).split(separator: ",").map(String.init),
+            actorUnitId: try r.optional("actor_unit_id"), actorUnitName: try r.optional("actor_unit_name"),
+            assignmentId: try r.optional("assignment_id"), unitId: try r.optional("unit_id"), fromStatus: try r.optional("from_status"),
+            toStatus: try r.optional("to_status"), note: try r.optional("note"), details: try r("details"))
+    }
+}
+
+extension AttachmentDTO {
+    static let columns = ["id", "file_name", "content_type", "size", "sha256", "uploaded_at"]
+
+    init(row: any SQLRow) throws {
+        let r = OrderRows.Reader(row: row)
+        self.init(id: try r("id"), fileName: try r("file_name"), contentType: try r("content_type"), size: try r("size"), sha256: try r("sha256"), uploadedAt: try r("uploaded_at"))
+    }
+}
