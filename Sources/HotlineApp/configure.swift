@@ -36,6 +36,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
         // readers run beside the single writer.
         _ = try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").all()
         try await SQLitePragmas.applyToEveryConnection(app)
+        if let checkpointer = app.hotline.checkpointer { app.lifecycle.use(checkpointer) }
     }
 
     app.middleware = Middlewares()
@@ -82,6 +83,8 @@ enum SQLitePragmas {
                 // 32 MB of page cache per connection instead of 2 MB: queue and lookup pages stay
                 // in memory instead of being read again through the kernel on every request.
                 _ = try await conn.query("PRAGMA cache_size=-32768")
+                // Checkpoints run in the background (`SQLiteCheckpointer`), not inside a commit.
+                _ = try await conn.query("PRAGMA wal_autocheckpoint=0")
             }
         }
     }

@@ -146,6 +146,38 @@ struct LifecycleAPITests {
         }
     }
 
+    @Test("A SQLite file is checkpointed in the background, never inside a commit")
+    func backgroundCheckpoints() async throws {
+        guard !(ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "").hasPrefix("postgres") else { return }
+        let dir = NSTemporaryDirectory() + "hotline-checkpoint-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let app = try await Application.make(.testing)
+        do {
+            try await configure(app, settings: Settings(database: .sqliteFile(dir + "/hotline.sqlite"), attachmentsDirectory: dir + "/files", passwordCost: 4))
+            try await app.autoMigrate()  // hundreds of pages into the log
+            try await app.asyncBoot()
+            for loop in app.eventLoopGroup.makeIterator() {
+                let db = app.databases.database(.sqlite, logger: app.logger, on: loop) as! any SQLDatabase
+                let auto = try await db.raw("PRAGMA wal_autocheckpoint").first()?.decode(column: "wal_autocheckpoint", as: Int.self)
+                #expect(auto == 0, "no connection checkpoints inside its commits")
+            }
+            let checkpointer = try #require(app.hotline.checkpointer)
+            var waited = 0
+            while checkpointer.stats.pagesCopied == 0 && waited < 50 {
+                try await Task.sleep(for: .milliseconds(100))
+                waited += 1
+            }
+            #expect(checkpointer.stats.pagesCopied > 0 && checkpointer.stats.failures == 0, "\(checkpointer.stats)")
+            // Everything committed has reached the database file: nothing is left to copy.
+            let row = try await (app.db as! any SQLDatabase).raw("PRAGMA wal_checkpoint(PASSIVE)").first()
+            #expect(try row?.decode(column: "log", as: Int.self) == row?.decode(column: "checkpointed", as: Int.self))
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+
     private static func mixedWrites(_ app: Application, _ w: World) async throws {
         let id = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: intakeBody(secret: false)).json.string("id")!
         let tokensBefore = try await AccessTokenModel.query(on: app.db).count()

@@ -162,6 +162,37 @@ struct SearchAndScaleTests {
                 #expect(!want.isEmpty || light == .yellow, "\(light)")
             }
             #expect(expected["handling"]! > 0 && expected["overdue"]! > 0 && expected["openSupervisions"]! > 0, "\(expected)")
+
+            // Each inbox bucket of the busiest units holds exactly the assignments its rule picks.
+            let assignments = try await AssignmentModel.query(on: app.db).all().map(\.value)
+            let busiest = Dictionary(grouping: assignments.filter { $0.status != .completed }, by: \.unit.id).sorted { $0.value.count > $1.value.count }.prefix(3)
+            let working: Set<AssignmentStatus> = [.toSign, .inHand, .returnRequested, .feedbackPendingApproval]
+            let rules: [(String, (Assignment) -> Bool)] = [
+                ("toSign", { $0.status == .toSign }), ("inHand", { $0.status == .inHand }),
+                ("dueSoon", { working.contains($0.status) && $0.dueAt >= now && $0.warnAt <= now }),
+                ("overdue", { working.contains($0.status) && $0.dueAt < now }),
+                ("approvals", { $0.status == .returnRequested || $0.status == .feedbackPendingApproval }),
+            ]
+            var nonEmpty = 0
+            for (unit, _) in busiest {
+                for (bucket, rule) in rules {
+                    let want = assignments.filter { $0.unit.id == unit && rule($0) }
+                    let r = try await app.call(.GET, "/queues/inbox?bucket=\(bucket)&unitId=\(unit)&per=100", as: "supervisor", world: world).json
+                    let items = r["items"] as? [[String: Any]] ?? []
+                    let got = items.compactMap { ($0["assignment"] as? [String: Any])?.string("id") }
+                    #expect(Set(got) == Set(want.map { $0.id.uuidString }), "\(bucket)")
+                    #expect(r["total"] as? Int == want.count, "\(bucket)")
+                    let dues = items.compactMap { ($0["assignment"] as? [String: Any])?.string("dueAt") }
+                    #expect(dues == dues.sorted(), "\(bucket) sorted by deadline")
+                    if !want.isEmpty { nonEmpty += 1 }
+                }
+            }
+            #expect(nonEmpty >= 3)
+            // The dispatcher's queue: every order awaiting dispatch, most urgent clock first.
+            let queue = try await app.call(.GET, "/queues/awaiting-dispatch?per=100", as: "supervisor", world: world).json
+            let pending = orders.filter { $0.status == .pendingDispatch }.sorted { ($0.dispatchDueAt!, $0.number) < ($1.dispatchDueAt!, $1.number) }
+            #expect((queue["items"] as? [[String: Any]] ?? []).compactMap { $0.string("number") } == Array(pending.prefix(100).map(\.number)))
+            #expect(queue["total"] as? Int == pending.count)
         }
     }
 

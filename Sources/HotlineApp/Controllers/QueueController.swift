@@ -17,34 +17,39 @@ struct QueueController: RouteCollection {
 
     struct PageQuery: Content { var page: Int?; var per: Int? }
 
-    private func page(_ req: Request, _ query: QueryBuilder<WorkOrderModel>) async throws -> Page<WorkOrderSummaryDTO> {
+    /// One page of the orders in `status`, as summary lines read from bare columns.
+    private func page(_ req: Request, _ status: WorkOrderStatus, by sort: String...) async throws -> Page<WorkOrderSummaryDTO> {
         let q = try req.query.decode(PageQuery.self)
         let page = max(1, q.page ?? 1)
         let per = min(max(1, q.per ?? 20), 100)
-        let total = try await query.copy().countRows()
-        let rows = try await query.range((page - 1) * per..<(page * per)).all()
-        return Page(items: rows.map { WorkOrderSummaryDTO($0, now: req.now) }, page: page, per: per, total: total)
+        let sql = req.db as! any SQLDatabase
+        let predicate = SQLBinaryExpression(SQLColumn("status", table: "work_orders"), .equal, SQLBind(status.rawValue))
+        let total = try await sql.select().column(SQLRaw("COUNT(*)"), as: "n").from("work_orders").where(predicate).first()?.decode(column: "n", as: Int.self) ?? 0
+        let listing = WorkOrderSummaries.select(on: sql).where(predicate)
+        for column in sort { listing.orderBy(SQLColumn(column, table: "work_orders")) }
+        let rows = try await listing.limit(per).offset((page - 1) * per).all()
+        return Page(items: try WorkOrderSummaries.decode(rows, now: req.now), page: page, per: per, total: total)
     }
 
     /// 待派单, most urgent dispatch clock first (R-DIS-4).
     @Sendable func awaitingDispatch(req: Request) async throws -> Page<WorkOrderSummaryDTO> {
         _ = try req.principal(.dispatcher, .agent, .supervisor)
-        return try await page(req, WorkOrderModel.query(on: req.db).filter(\.$status == WorkOrderStatus.pendingDispatch.rawValue).sort(\.$dispatchDueAt).sort(\.$number))
+        return try await page(req, .pendingDispatch, by: "dispatch_due_at", "number")
     }
 
     @Sendable func awaitingInstruction(req: Request) async throws -> Page<WorkOrderSummaryDTO> {
         _ = try req.principal(.leader, .dispatcher)
-        return try await page(req, WorkOrderModel.query(on: req.db).filter(\.$status == WorkOrderStatus.awaitingInstruction.rawValue).sort(\.$createdAt))
+        return try await page(req, .awaitingInstruction, by: "created_at")
     }
 
     @Sendable func awaitingReview(req: Request) async throws -> Page<WorkOrderSummaryDTO> {
         _ = try req.principal(.reviewer)
-        return try await page(req, WorkOrderModel.query(on: req.db).filter(\.$status == WorkOrderStatus.awaitingReview.rawValue).sort(\.$dueAt).sort(\.$number))
+        return try await page(req, .awaitingReview, by: "due_at", "number")
     }
 
     @Sendable func awaitingCallback(req: Request) async throws -> Page<WorkOrderSummaryDTO> {
         _ = try req.principal(.callbackAgent)
-        return try await page(req, WorkOrderModel.query(on: req.db).filter(\.$status == WorkOrderStatus.awaitingCallback.rawValue).sort(\.$callbackDueAt).sort(\.$number))
+        return try await page(req, .awaitingCallback, by: "callback_due_at", "number")
     }
 
     enum Bucket: String, Codable { case toSign, inHand, dueSoon, overdue, approvals }
@@ -76,29 +81,36 @@ struct QueueController: RouteCollection {
         let now = req.now
         let page = max(1, q.page ?? 1)
         let per = min(max(1, q.per ?? 20), 100)
-        var query = AssignmentModel.query(on: req.db).filter(\.$unitId == unitId)
-        switch q.bucket ?? .toSign {
-        case .toSign: query = query.filter(\.$status == AssignmentStatus.toSign.rawValue)
-        case .inHand: query = query.filter(\.$status == AssignmentStatus.inHand.rawValue)
-        case .dueSoon:
-            query = query.filter(\.$status ~~ Self.working).filter(\.$dueAt >= now).filter(\.$warnAt <= now)
-        case .overdue:
-            query = query.filter(\.$status ~~ Self.working).filter(\.$dueAt < now)
-        case .approvals:
-            query = query.filter(\.$status ~~ [AssignmentStatus.returnRequested.rawValue, AssignmentStatus.feedbackPendingApproval.rawValue])
+        // SQLKit, not Fluent: a unit's inbox is polled all day (see `OrderRows`).
+        let sql = req.db as! any SQLDatabase
+        func statusIn(_ statuses: [AssignmentStatus]) -> any SQLExpression {
+            SQLBinaryExpression(SQLColumn("status"), .in, SQLGroupExpression(SQLList(statuses.map { SQLBind($0.rawValue) })))
         }
-        let total = try await query.copy().countRows()
-        let rows = try await query.sort(\.$dueAt).range((page - 1) * per..<(page * per)).all()
-        let orders = try await WorkOrderSummaries.byIds(Array(Set(rows.map(\.workOrderId))), on: req.db as! any SQLDatabase, now: now)
+        var conditions: [any SQLExpression] = [SQLBinaryExpression(SQLColumn("unit_id"), .equal, SQLBind(unitId))]
+        switch q.bucket ?? .toSign {
+        case .toSign: conditions.append(statusIn([.toSign]))
+        case .inHand: conditions.append(statusIn([.inHand]))
+        case .dueSoon:
+            conditions += [statusIn(Self.working), SQLBinaryExpression(SQLColumn("due_at"), .greaterThanOrEqual, SQLBind(now)), SQLBinaryExpression(SQLColumn("warn_at"), .lessThanOrEqual, SQLBind(now))]
+        case .overdue:
+            conditions += [statusIn(Self.working), SQLBinaryExpression(SQLColumn("due_at"), .lessThan, SQLBind(now))]
+        case .approvals:
+            conditions.append(statusIn([.returnRequested, .feedbackPendingApproval]))
+        }
+        let predicate = SQLList(conditions, separator: SQLRaw(" AND "))
+        let total = try await sql.select().column(SQLRaw("COUNT(*)"), as: "n").from("assignments").where(predicate).first()?.decode(column: "n", as: Int.self) ?? 0
+        let rows = try await sql.selectColumns(BulkRows.assignmentColumns, from: "assignments").where(predicate)
+            .orderBy("due_at").limit(per).offset((page - 1) * per).all().map(OrderRows.assignment)
+        let orders = try await WorkOrderSummaries.byIds(Array(Set(rows.map(\.workOrderId))), on: sql, now: now)
         let byId = Dictionary(uniqueKeysWithValues: orders.map { ($0.id, $0) })
         let items = rows.compactMap { a -> InboxItem? in
             guard let o = byId[a.workOrderId] else { return nil }
-            return InboxItem(assignment: AssignmentDTO(a.value, now: now), order: o)
+            return InboxItem(assignment: AssignmentDTO(a, now: now), order: o)
         }
         return Page(items: items, page: page, per: per, total: total)
     }
 
-    static let working = [AssignmentStatus.toSign, .inHand, .returnRequested, .feedbackPendingApproval].map(\.rawValue)
+    static let working: [AssignmentStatus] = [.toSign, .inHand, .returnRequested, .feedbackPendingApproval]
 
     struct Counts: Content {
         var awaitingDispatch: Int

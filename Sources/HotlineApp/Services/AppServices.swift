@@ -24,12 +24,15 @@ public final class HotlineServices: Sendable {
     /// SQLite allows one writer; our own connections queue here instead of failing with
     /// SQLITE_BUSY. PostgreSQL needs no gate: row versions and locks do the work.
     let writeGate: AsyncGate?
+    /// A SQLite file's background checkpoints (started when the app boots).
+    let checkpointer: SQLiteCheckpointer?
 
     init(settings: Settings) {
         self.settings = settings
         self.clockBox = NIOLockedValueBox(.system)
         self.calendars = CalendarStore(officeHours: settings.officeHours)
         self.writeGate = settings.database.isSQLite ? AsyncGate() : nil
+        if case .sqliteFile(let path) = settings.database { checkpointer = SQLiteCheckpointer(path: path) } else { checkpointer = nil }
     }
 
     public var clock: AppClock {
