@@ -55,9 +55,12 @@ struct WorkOrderController: RouteCollection {
         let day = lifecycle.context.calendar.localDate(of: now)
         let id = UUID.timeOrdered()
         do {
+            // SQLite has one writer anyway: it draws inside the transaction and leaves no gaps.
+            let drawn = req.hotline.writeGate == nil ? try await WorkOrderRepository(db: req.db).drawNumberApart(day: day) : nil
             let created = try await req.hotline.write(on: req.db) { db in
                 let repo = WorkOrderRepository(db: db)
-                let number = try await repo.nextNumber(day: day)
+                let number: String
+                if let drawn { number = drawn } else { number = try await repo.nextNumber(day: day) }
                 let t = try lifecycle.intake(body.draft, id: id, number: number, by: principal.actor)
                 try await repo.create(t, actor: principal.actor, at: now)
                 if let key {

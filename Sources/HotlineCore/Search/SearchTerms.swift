@@ -120,7 +120,10 @@ public enum SearchTerms {
     }
 
     private static func quoted(_ s: String) -> String {
-        "'" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''") + "'"
+        // Tokens are letters and digits, so there is almost never anything to escape; looking
+        // at the bytes first skips the generic replacing, 7% of an intake's CPU on PostgreSQL.
+        if !s.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "'") }) { return "'" + s + "'" }
+        return "'" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''") + "'"
     }
 
     private enum Run { case han([Character]), word(String) }
