@@ -83,7 +83,13 @@ struct SearchAndScaleTests {
     @Test("seed --synthetic: every state, full timelines, searchable, readable through the API")
     func syntheticCity() async throws {
         try await withTestApp(seedingWorld: false) { app, w, _ in
+            let sql = app.db as! any SQLDatabase
+            let sqlite = sql.dialect.name == "sqlite"
+            let indexesBefore = try await SyntheticCity.secondaryIndexes(sql, sqlite: sqlite).map(\.definition)
+            #expect(indexesBefore.count >= 8)
             let report = try await SyntheticCity.run(app, options: .init(orders: 600, days: 90, chunk: 150)) { _ in }
+            // The indexes set aside for the load are all back, as they were.
+            #expect(try await SyntheticCity.secondaryIndexes(sql, sqlite: sqlite).map(\.definition) == indexesBefore)
             #expect(report.orders == 600)
             #expect(report.units > 400 && report.units < 520)
             #expect(try await WorkOrderModel.query(on: app.db).count() == 600)

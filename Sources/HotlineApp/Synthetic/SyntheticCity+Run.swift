@@ -50,41 +50,51 @@ extension SyntheticCity {
         }
 
         let base = report
-        report = try await withWriter(app, sqlite: isSQLite) { writer in
-            var report = base
-            try await withThrowingTaskGroup(of: (Int, Produced).self) { group in
-                var next = 0
-                var ready: [Int: Produced] = [:]
-                var written = 0
-                let ahead = max(4, 2 * System.coreCount)
-                while next < min(ahead, chunks.count) {
-                    let k = next, range = chunks[k]
-                    group.addTask { (k, try produce(range)) }
-                    next += 1
-                }
-                while written < chunks.count {
-                    guard let (k, produced) = try await group.next() else { break }
-                    ready[k] = produced
-                    while let p = ready.removeValue(forKey: written) {
-                        try await writer.write(p.batch)
-                        report.orders += p.orders
-                        report.events += p.events
-                        report.assignments += p.assignments
-                        for (s, n) in p.byStatus { report.byStatus[s, default: 0] += n }
-                        written += 1
-                        if next < chunks.count {
-                            let k = next, range = chunks[k]
-                            group.addTask { (k, try produce(range)) }
-                            next += 1
-                        }
-                        if written % 25 == 0 || written == chunks.count {
-                            progress("\(report.orders) orders, \(report.events) events (\(Int(Date().timeIntervalSince(started)))s)")
+        let sqlDB = db as! any SQLDatabase
+        let dropped = try await dropSecondaryIndexes(sqlDB, sqlite: isSQLite)
+        progress("\(dropped.count) secondary indexes set aside for the load")
+        do {
+            report = try await withWriter(app, sqlite: isSQLite) { writer in
+                var report = base
+                try await withThrowingTaskGroup(of: (Int, Produced).self) { group in
+                    var next = 0
+                    var ready: [Int: Produced] = [:]
+                    var written = 0
+                    let ahead = max(4, 2 * System.coreCount)
+                    while next < min(ahead, chunks.count) {
+                        let k = next, range = chunks[k]
+                        group.addTask { (k, try produce(range)) }
+                        next += 1
+                    }
+                    while written < chunks.count {
+                        guard let (k, produced) = try await group.next() else { break }
+                        ready[k] = produced
+                        while let p = ready.removeValue(forKey: written) {
+                            try await writer.write(p.batch)
+                            report.orders += p.orders
+                            report.events += p.events
+                            report.assignments += p.assignments
+                            for (s, n) in p.byStatus { report.byStatus[s, default: 0] += n }
+                            written += 1
+                            if next < chunks.count {
+                                let k = next, range = chunks[k]
+                                group.addTask { (k, try produce(range)) }
+                                next += 1
+                            }
+                            if written % 25 == 0 || written == chunks.count {
+                                progress("\(report.orders) orders, \(report.events) events (\(Int(Date().timeIntervalSince(started)))s)")
+                            }
                         }
                     }
                 }
+                return report
             }
-            return report
+        } catch {
+            try? await rebuild(dropped, on: sqlDB)
+            throw error
         }
+        progress("building \(dropped.count) indexes")
+        try await rebuild(dropped, on: sqlDB)
         // Day counters continue after the seeded numbers.
         let sql = db as! any SQLDatabase
         for (day, last) in counters {
@@ -94,6 +104,39 @@ extension SyntheticCity {
         try await sql.raw("ANALYZE").run()
         report.seconds = Date().timeIntervalSince(started)
         return report
+    }
+
+    /// The tables the load fills.
+    static let loadedTables = ["work_orders", "assignments", "extension_requests", "supervisions", "reminders", "work_order_events", "work_order_search"]
+
+    /// Drops the loaded tables' secondary indexes (not those behind primary keys or unique
+    /// constraints) and answers their definitions. Building an index once over sorted rows is
+    /// far cheaper than inserting millions of rows into it one at a time in random order.
+    static func dropSecondaryIndexes(_ sql: any SQLDatabase, sqlite: Bool) async throws -> [(name: String, definition: String)] {
+        let found = try await secondaryIndexes(sql, sqlite: sqlite)
+        for index in found { try await sql.drop(index: index.name).run() }
+        return found
+    }
+
+    static func secondaryIndexes(_ sql: any SQLDatabase, sqlite: Bool) async throws -> [(name: String, definition: String)] {
+        let tables = SQLList(loadedTables.map { SQLLiteral.string($0) })
+        let rows: [any SQLRow]
+        if sqlite {
+            rows = try await sql.raw("SELECT name, sql AS definition FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (\(tables)) ORDER BY name").all()
+        } else {
+            rows = try await sql.raw("""
+                SELECT i.indexname AS name, i.indexdef AS definition FROM pg_indexes i
+                WHERE i.schemaname = current_schema() AND i.tablename IN (\(tables))
+                  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)
+                ORDER BY i.indexname
+                """).all()
+        }
+        return try rows.map { (name: try $0.decode(column: "name", as: String.self), definition: try $0.decode(column: "definition", as: String.self)) }
+    }
+
+    static func rebuild(_ indexes: [(name: String, definition: String)], on sql: any SQLDatabase) async throws {
+        // The definitions are the databases' own text, read back from their catalogues.
+        for index in indexes { try await sql.raw("\(unsafeRaw: index.definition)").run() }
     }
 
     struct Produced: Sendable {
@@ -164,14 +207,20 @@ extension SyntheticCity {
                 _ = try await conn.query("PRAGMA synchronous=OFF")
                 _ = try await conn.query("PRAGMA cache_size=-512000")
                 _ = try await conn.query("PRAGMA temp_store=MEMORY")
+                // The app's connections leave checkpoints to `SQLiteCheckpointer`, which cannot
+                // reset the log while this writer never pauses: it grew to twice the database.
+                // The loader checkpoints in its own commits, as SQLite does by default.
+                _ = try await conn.query("PRAGMA wal_autocheckpoint=1000")
                 let report: Report
                 do {
                     report = try await body(SQLiteBulkWriter(connection: conn))
                 } catch {
                     _ = try? await conn.query("PRAGMA synchronous=FULL")
+                    _ = try? await conn.query("PRAGMA wal_autocheckpoint=0")
                     throw error
                 }
                 _ = try await conn.query("PRAGMA synchronous=FULL")
+                _ = try await conn.query("PRAGMA wal_autocheckpoint=0")
                 _ = try await conn.query("PRAGMA wal_checkpoint(TRUNCATE)")
                 return report
             }
