@@ -121,6 +121,21 @@ struct SearchAndScaleTests {
                 let o = try await WorkOrderModel.find(UUID(uuidString: id)!, on: app.db)!
                 #expect(SearchIndex.text(of: o.value).contains("路灯"))
             }
+            // Counting stops at the cap, and past it the listing walks the orders newest first
+            // instead of sorting every match: the same pages either way, for words and phrases.
+            let index = SearchIndex(app.db)
+            for text in ["路灯", "噪音 扰民", "路灯不亮"] {
+                let exact = try await index.newest(text, offset: 0, limit: 1, cap: 1_000_000)
+                #expect(!exact.capped && exact.total > 6, "\(text): \(exact.total)")
+                for offset in [0, 3, exact.total - 2] {
+                    let uncapped = try await index.newest(text, offset: offset, limit: 3, cap: 1_000_000)
+                    let capped = try await index.newest(text, offset: offset, limit: 3, cap: 5)
+                    #expect(capped.capped && capped.total == 5)
+                    #expect(capped.ids == uncapped.ids, "\(text) at \(offset)")
+                }
+            }
+            let api = try await app.call(.GET, "/work-orders?q=\(("路灯" as String).addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!)", as: "supervisor", world: world).json
+            #expect(api["totalIsLowerBound"] == nil, "few matches: an exact total")
             // The hand-written bulk rows write exactly what the Fluent models would.
             try await Self.bulkRowsMatchModels(app)
             // …and the SQLKit reads give back exactly what the Fluent models read.

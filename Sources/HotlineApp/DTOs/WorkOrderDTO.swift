@@ -312,6 +312,9 @@ struct Page<T: Content>: Content {
     var page: Int
     var per: Int
     var total: Int
+    /// Set on a text search with more matches than it counts (`SearchIndex.countCap`):
+    /// `total` is then "at least this many".
+    var totalIsLowerBound: Bool? = nil
 }
 
 struct TimelineEventDTO: Content {
