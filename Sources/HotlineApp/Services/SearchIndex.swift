@@ -78,19 +78,22 @@ struct SearchIndex {
         }
         guard let q = SearchTerms.tsquery(terms) else { return ([], 0, false) }
         let counted = try await sql.raw("SELECT count(*) AS n FROM (SELECT 1 FROM work_order_search WHERE terms @@ \(bind: q)::tsquery LIMIT \(bind: cap + 1)) m").first()?.decode(column: "n", as: Int.self) ?? 0
-        let rows: [any SQLRow]
+        var rows: [any SQLRow] = []
         if counted > cap {
-            // A common word: walking the orders newest first finds a page of matches at once.
-            // The OFFSET 0 keeps the planner from taking the GIN index instead, which it
-            // prefers because it underestimates phrase matches by a factor of a thousand, and
-            // which would then sort every match to return twenty.
+            // A common word: its newest matches lie among the newest orders, so the page is
+            // read walking a window of them newest first. The window's LIMIT makes the planner
+            // walk the index instead of sorting the whole table, and keeps it from taking the
+            // GIN index, which it would because it underestimates phrase matches a
+            // thousandfold and then sorts every match to return twenty.
+            let window = max(20_000, (offset + limit) * 50)
             rows = try await sql.raw("""
                 SELECT work_order_id FROM (
-                  SELECT work_order_id, created_at, terms FROM work_order_search ORDER BY created_at DESC, work_order_id DESC OFFSET 0) newest
+                  SELECT work_order_id, created_at, terms FROM work_order_search ORDER BY created_at DESC, work_order_id DESC LIMIT \(bind: window)) newest
                 WHERE terms @@ \(bind: q)::tsquery LIMIT \(bind: limit) OFFSET \(bind: offset)
                 """).all()
-        } else {
-            // A rare one: its few matches come from the GIN index and are sorted.
+        }
+        // A rare word, or a page beyond the window: the matches come from the GIN index and are sorted.
+        if rows.count < limit {
             rows = try await sql.raw("""
                 SELECT work_order_id FROM work_order_search WHERE terms @@ \(bind: q)::tsquery
                 ORDER BY created_at DESC, work_order_id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)
