@@ -87,9 +87,12 @@ struct SearchAndScaleTests {
             let sqlite = sql.dialect.name == "sqlite"
             let indexesBefore = try await SyntheticCity.secondaryIndexes(sql, sqlite: sqlite).map(\.definition)
             #expect(indexesBefore.count >= 8)
+            let keysBefore = try await SyntheticCity.foreignKeys(sql, sqlite: sqlite).map { "\($0.table) \($0.name) \($0.definition)" }
+            #expect(sqlite || keysBefore.count >= 6)
             let report = try await SyntheticCity.run(app, options: .init(orders: 600, days: 90, chunk: 150)) { _ in }
             // The indexes set aside for the load are all back, as they were.
             #expect(try await SyntheticCity.secondaryIndexes(sql, sqlite: sqlite).map(\.definition) == indexesBefore)
+            #expect(try await SyntheticCity.foreignKeys(sql, sqlite: sqlite).map { "\($0.table) \($0.name) \($0.definition)" } == keysBefore)
             #expect(report.orders == 600)
             #expect(report.units > 400 && report.units < 520)
             #expect(try await WorkOrderModel.query(on: app.db).count() == 600)

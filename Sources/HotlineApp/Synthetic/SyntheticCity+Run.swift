@@ -51,8 +51,9 @@ extension SyntheticCity {
 
         let base = report
         let sqlDB = db as! any SQLDatabase
+        let droppedKeys = try await dropForeignKeys(sqlDB, sqlite: isSQLite)
         let dropped = try await dropSecondaryIndexes(sqlDB, sqlite: isSQLite)
-        progress("\(dropped.count) secondary indexes set aside for the load")
+        progress("\(dropped.count) secondary indexes and \(droppedKeys.count) foreign keys set aside for the load")
         do {
             report = try await withWriter(app, sqlite: isSQLite) { writer in
                 var report = base
@@ -91,16 +92,22 @@ extension SyntheticCity {
             }
         } catch {
             try? await rebuild(dropped, on: sqlDB)
+            try? await restore(droppedKeys, on: sqlDB)
             throw error
         }
         progress("building \(dropped.count) indexes")
         try await rebuild(dropped, on: sqlDB)
+        progress("checking \(droppedKeys.count) foreign keys")
+        try await restore(droppedKeys, on: sqlDB)
         // Day counters continue after the seeded numbers.
         let sql = db as! any SQLDatabase
         for (day, last) in counters {
             try await sql.raw("INSERT INTO work_order_counters (day, last) VALUES (\(bind: day), \(bind: last))").run()
         }
         progress("analysing tables for the query planner")
+        // SQLite: statistics from a sample of each index (its documented approximate mode),
+        // not a full read of a multi-gigabyte file.
+        if isSQLite { try await sql.raw("PRAGMA analysis_limit=2000").run() }
         try await sql.raw("ANALYZE").run()
         report.seconds = Date().timeIntervalSince(started)
         return report
@@ -132,6 +139,30 @@ extension SyntheticCity {
                 """).all()
         }
         return try rows.map { (name: try $0.decode(column: "name", as: String.self), definition: try $0.decode(column: "definition", as: String.self)) }
+    }
+
+    /// PostgreSQL checks a foreign key with a trigger per inserted row: eleven million of them
+    /// for the timeline alone. The loaded tables' foreign keys are dropped for the load and
+    /// added back after it, when PostgreSQL checks all rows in one pass (so a broken reference
+    /// still fails the seed). SQLite's checks are index lookups inside the insert; they stay.
+    static func foreignKeys(_ sql: any SQLDatabase, sqlite: Bool) async throws -> [(table: String, name: String, definition: String)] {
+        guard !sqlite else { return [] }
+        let tables = SQLList(loadedTables.map { SQLLiteral.string($0) })
+        let rows = try await sql.raw("""
+            SELECT c.conrelid::regclass::text AS table_name, c.conname AS name, pg_get_constraintdef(c.oid) AS definition
+            FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid::regclass::text IN (\(tables)) ORDER BY 1, 2
+            """).all()
+        return try rows.map { (table: try $0.decode(column: "table_name", as: String.self), name: try $0.decode(column: "name", as: String.self), definition: try $0.decode(column: "definition", as: String.self)) }
+    }
+
+    static func dropForeignKeys(_ sql: any SQLDatabase, sqlite: Bool) async throws -> [(table: String, name: String, definition: String)] {
+        let found = try await foreignKeys(sql, sqlite: sqlite)
+        for key in found { try await sql.raw("ALTER TABLE \(ident: key.table) DROP CONSTRAINT \(ident: key.name)").run() }
+        return found
+    }
+
+    static func restore(_ keys: [(table: String, name: String, definition: String)], on sql: any SQLDatabase) async throws {
+        for key in keys { try await sql.raw("ALTER TABLE \(ident: key.table) ADD CONSTRAINT \(ident: key.name) \(unsafeRaw: key.definition)").run() }
     }
 
     static func rebuild(_ indexes: [(name: String, definition: String)], on sql: any SQLDatabase) async throws {
