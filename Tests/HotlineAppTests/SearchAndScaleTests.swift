@@ -60,6 +60,12 @@ struct SearchAndScaleTests {
             // Nothing searchable is an error naming the field.
             let bad = try await app.call(.GET, "/work-orders?q=%EF%BC%8C", as: "supervisor", world: w)
             #expect(bad.status == .unprocessableEntity && bad.json.string("field") == "q")
+            // Pages are bounded: a huge one is refused by name, not an overflow in the offset.
+            for path in ["/work-orders?q=%E8%B7%AF%E7%81%AF&page=10001", "/work-orders?page=0", "/queues/awaiting-dispatch?page=9223372036854775807"] {
+                let refused = try await app.call(.GET, path, as: "supervisor", world: w)
+                #expect(refused.status == .unprocessableEntity && refused.json.string("field") == "page", "\(path)")
+            }
+            #expect(try await app.call(.GET, "/work-orders?q=%E8%B7%AF%E7%81%AF&page=10000", as: "supervisor", world: w).status == .ok)
         }
     }
 

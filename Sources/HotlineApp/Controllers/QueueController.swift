@@ -20,8 +20,7 @@ struct QueueController: RouteCollection {
     /// One page of the orders in `status`, as summary lines read from bare columns.
     private func page(_ req: Request, _ status: WorkOrderStatus, by sort: String...) async throws -> Page<WorkOrderSummaryDTO> {
         let q = try req.query.decode(PageQuery.self)
-        let page = max(1, q.page ?? 1)
-        let per = min(max(1, q.per ?? 20), 100)
+        let (page, per, _) = try Paging.resolve(page: q.page, per: q.per)
         let sql = req.db as! any SQLDatabase
         let predicate = SQLBinaryExpression(SQLColumn("status", table: "work_orders"), .equal, SQLBind(status.rawValue))
         let total = try await sql.select().column(SQLRaw("COUNT(*)"), as: "n").from("work_orders").where(predicate).first()?.decode(column: "n", as: Int.self) ?? 0
@@ -79,8 +78,7 @@ struct QueueController: RouteCollection {
             unitId = p.actor.unit.id
         }
         let now = req.now
-        let page = max(1, q.page ?? 1)
-        let per = min(max(1, q.per ?? 20), 100)
+        let (page, per, _) = try Paging.resolve(page: q.page, per: q.per)
         // SQLKit, not Fluent: a unit's inbox is polled all day (see `OrderRows`).
         let sql = req.db as! any SQLDatabase
         func statusIn(_ statuses: [AssignmentStatus]) -> any SQLExpression {

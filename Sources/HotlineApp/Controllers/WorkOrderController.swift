@@ -56,6 +56,9 @@ struct WorkOrderController: RouteCollection {
         let id = UUID.timeOrdered()
         do {
             // SQLite has one writer anyway: it draws inside the transaction and leaves no gaps.
+            // On PostgreSQL an intake that fails after this (a database error, a lost
+            // idempotency race) leaves a gap in the day's numbers; R-WO-1 asks for unique and
+            // sortable numbers, not gapless ones.
             let drawn = req.hotline.writeGate == nil ? try await WorkOrderRepository(db: req.db).drawNumberApart(day: day) : nil
             let created = try await req.hotline.write(on: req.db) { db in
                 let repo = WorkOrderRepository(db: db)
@@ -159,8 +162,7 @@ struct WorkOrderController: RouteCollection {
     @Sendable func search(req: Request) async throws -> Page<WorkOrderSummaryDTO> {
         let principal = try req.principal()
         let q = try req.query.decode(SearchQuery.self)
-        let page = max(1, q.page ?? 1)
-        let per = min(max(1, q.per ?? 20), 100)
+        let (page, per, _) = try Paging.resolve(page: q.page, per: q.per)
         let now = req.now
         let sql = req.db as! any SQLDatabase
         // Built on SQLKit and read into summary rows (`WorkOrderSummaries`): this is the

@@ -307,6 +307,19 @@ extension WorkOrderSummaryDTO {
     }
 }
 
+/// Page and page size from a query. Pages stop at 10,000: deeper ones are not a way anyone
+/// reads a list, and an unbounded number would overflow the offset arithmetic.
+enum Paging {
+    static let maxPage = 10_000
+
+    static func resolve(page: Int?, per: Int?) throws -> (page: Int, per: Int, offset: Int) {
+        let page = page ?? 1
+        guard (1...maxPage).contains(page) else { throw APIProblem.invalid("page", "page must be 1…\(maxPage)") }
+        let per = min(max(1, per ?? 20), 100)
+        return (page, per, (page - 1) * per)
+    }
+}
+
 struct Page<T: Content>: Content {
     var items: [T]
     var page: Int

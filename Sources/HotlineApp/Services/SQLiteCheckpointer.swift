@@ -31,7 +31,13 @@ final class SQLiteCheckpointer: LifecycleHandler {
         // app's pool are what every query runs on.
         let pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
-        let connection = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pool, logger: app.logger, on: app.eventLoopGroup.any())
+        let connection: SQLiteConnection
+        do {
+            connection = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pool, logger: app.logger, on: app.eventLoopGroup.any())
+        } catch {
+            try? await pool.shutdownGracefully()
+            throw error
+        }
         let logger = app.logger
         let interval = interval
         let task = Task { [state] in

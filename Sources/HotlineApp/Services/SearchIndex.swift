@@ -96,11 +96,11 @@ struct SearchIndex {
             // walk the index instead of sorting the whole table, and keeps it from taking the
             // GIN index, which it would because it underestimates phrase matches a
             // thousandfold and then sorts every match to return twenty.
-            let window = max(20_000, (offset + limit) * 50)
+            let window = max(20_000, (offset + limit) * 50)  // offset is bounded by `Paging`
             rows = try await sql.raw("""
                 SELECT work_order_id FROM (
                   SELECT work_order_id, created_at, terms FROM work_order_search ORDER BY created_at DESC, work_order_id DESC LIMIT \(bind: window)) newest
-                WHERE terms @@ \(bind: q)::tsquery LIMIT \(bind: limit) OFFSET \(bind: offset)
+                WHERE terms @@ \(bind: q)::tsquery ORDER BY created_at DESC, work_order_id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)
                 """).all()
         }
         // A rare word, or a page beyond the window: the matches come from the GIN index and are sorted.

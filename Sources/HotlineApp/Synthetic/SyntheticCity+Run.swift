@@ -51,10 +51,21 @@ extension SyntheticCity {
 
         let base = report
         let sqlDB = db as! any SQLDatabase
-        let droppedKeys = try await dropForeignKeys(sqlDB, sqlite: isSQLite)
-        let dropped = try await dropSecondaryIndexes(sqlDB, sqlite: isSQLite)
-        progress("\(dropped.count) secondary indexes and \(droppedKeys.count) foreign keys set aside for the load")
+        let keys = try await foreignKeys(sqlDB, sqlite: isSQLite)
+        let indexes = try await secondaryIndexes(sqlDB, sqlite: isSQLite)
+        // What is set aside at any moment, so that a failure anywhere puts it back.
+        var keysDown: [(table: String, name: String, definition: String)] = []
+        var indexesDown: [(name: String, definition: String)] = []
         do {
+            for key in keys {
+                try await sqlDB.raw("ALTER TABLE \(ident: key.table) DROP CONSTRAINT \(ident: key.name)").run()
+                keysDown.append(key)
+            }
+            for index in indexes {
+                try await sqlDB.drop(index: index.name).run()
+                indexesDown.append(index)
+            }
+            progress("\(indexes.count) secondary indexes and \(keys.count) foreign keys set aside for the load")
             report = try await withWriter(app, sqlite: isSQLite) { writer in
                 var report = base
                 try await withThrowingTaskGroup(of: (Int, Produced).self) { group in
@@ -90,15 +101,21 @@ extension SyntheticCity {
                 }
                 return report
             }
+            progress("building \(indexes.count) indexes")
+            while let index = indexesDown.first {
+                try await rebuild([index], on: sqlDB)
+                indexesDown.removeFirst()
+            }
+            progress("checking \(keys.count) foreign keys")
+            while let key = keysDown.first {
+                try await restore([key], on: sqlDB)
+                keysDown.removeFirst()
+            }
         } catch {
-            try? await rebuild(dropped, on: sqlDB)
-            try? await restore(droppedKeys, on: sqlDB)
+            for index in indexesDown { try? await rebuild([index], on: sqlDB) }
+            for key in keysDown { try? await restore([key], on: sqlDB) }
             throw error
         }
-        progress("building \(dropped.count) indexes")
-        try await rebuild(dropped, on: sqlDB)
-        progress("checking \(droppedKeys.count) foreign keys")
-        try await restore(droppedKeys, on: sqlDB)
         // Day counters continue after the seeded numbers.
         let sql = db as! any SQLDatabase
         for (day, last) in counters {
@@ -116,15 +133,9 @@ extension SyntheticCity {
     /// The tables the load fills.
     static let loadedTables = ["work_orders", "assignments", "extension_requests", "supervisions", "reminders", "work_order_events", "work_order_search"]
 
-    /// Drops the loaded tables' secondary indexes (not those behind primary keys or unique
-    /// constraints) and answers their definitions. Building an index once over sorted rows is
-    /// far cheaper than inserting millions of rows into it one at a time in random order.
-    static func dropSecondaryIndexes(_ sql: any SQLDatabase, sqlite: Bool) async throws -> [(name: String, definition: String)] {
-        let found = try await secondaryIndexes(sql, sqlite: sqlite)
-        for index in found { try await sql.drop(index: index.name).run() }
-        return found
-    }
-
+    /// The loaded tables' secondary indexes (not those behind primary keys or unique
+    /// constraints), which the load sets aside: building an index once over sorted rows is far
+    /// cheaper than inserting millions of rows into it one at a time in random order.
     static func secondaryIndexes(_ sql: any SQLDatabase, sqlite: Bool) async throws -> [(name: String, definition: String)] {
         let tables = SQLList(loadedTables.map { SQLLiteral.string($0) })
         let rows: [any SQLRow]
@@ -142,7 +153,7 @@ extension SyntheticCity {
     }
 
     /// PostgreSQL checks a foreign key with a trigger per inserted row: eleven million of them
-    /// for the timeline alone. The loaded tables' foreign keys are dropped for the load and
+    /// for the timeline alone. The loaded tables' foreign keys are set aside for the load and
     /// added back after it, when PostgreSQL checks all rows in one pass (so a broken reference
     /// still fails the seed). SQLite's checks are index lookups inside the insert; they stay.
     static func foreignKeys(_ sql: any SQLDatabase, sqlite: Bool) async throws -> [(table: String, name: String, definition: String)] {
@@ -153,12 +164,6 @@ extension SyntheticCity {
             FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid::regclass::text IN (\(tables)) ORDER BY 1, 2
             """).all()
         return try rows.map { (table: try $0.decode(column: "table_name", as: String.self), name: try $0.decode(column: "name", as: String.self), definition: try $0.decode(column: "definition", as: String.self)) }
-    }
-
-    static func dropForeignKeys(_ sql: any SQLDatabase, sqlite: Bool) async throws -> [(table: String, name: String, definition: String)] {
-        let found = try await foreignKeys(sql, sqlite: sqlite)
-        for key in found { try await sql.raw("ALTER TABLE \(ident: key.table) DROP CONSTRAINT \(ident: key.name)").run() }
-        return found
     }
 
     static func restore(_ keys: [(table: String, name: String, definition: String)], on sql: any SQLDatabase) async throws {
