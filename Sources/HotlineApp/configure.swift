@@ -40,12 +40,18 @@ public func configure(_ app: Application, settings: Settings) async throws {
     }
 
     app.middleware = Middlewares()
+    // First in, so it counts every handler; its lifecycle half is registered last, so it runs
+    // first at shutdown, before anything the handlers use is closed.
+    let drain = app.hotline.requestDrain
+    app.middleware.use(drain)
     app.middleware.use(ProblemMiddleware())
     app.middleware.use(TokenAuthenticator())
 
     // 20 MB attachments plus headroom; other bodies are small JSON.
     app.routes.defaultMaxBodySize = "1mb"
     try routes(app)
+
+    app.lifecycle.use(drain)
 
     app.asyncCommands.use(SeedCommand(), as: "seed")
     app.asyncCommands.use(UserCommand(), as: "user")

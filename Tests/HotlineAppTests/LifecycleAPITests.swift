@@ -146,6 +146,33 @@ struct LifecycleAPITests {
         }
     }
 
+    @Test("Shutdown waits for a handler still running before the databases close")
+    func shutdownDrainsRequests() async throws {
+        // Its own app, shut down in the middle of a request: before the drain, the handler's
+        // `req.db` found the databases gone and the process trapped.
+        let app = try await Application.make(.testing)
+        try await configure(app, settings: Settings(database: .sqliteMemory, attachmentsDirectory: NSTemporaryDirectory() + "hotline-drain-\(UUID().uuidString)", passwordCost: 4))
+        try await app.autoMigrate()
+        let drain = app.hotline.requestDrain
+        struct Slow: AsyncResponder {
+            func respond(to request: Request) async throws -> Response {
+                try await Task.sleep(for: .milliseconds(300))
+                let units = try await UnitModel.query(on: request.db).count()
+                return Response(status: units > 0 ? .ok : .noContent)
+            }
+        }
+        let request = Request(application: app, on: app.eventLoopGroup.next())
+        let handler = Task { try await drain.respond(to: request, chainingTo: Slow()) }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(drain.inFlight == 1)
+        let clock = ContinuousClock()
+        let started = clock.now
+        try await app.asyncShutdown()
+        #expect(clock.now - started >= .milliseconds(150), "shutdown waited for the handler")
+        #expect(try await handler.value.status == .ok, "the handler still had its database")
+        #expect(drain.inFlight == 0)
+    }
+
     @Test("A SQLite file is checkpointed in the background, never inside a commit")
     func backgroundCheckpoints() async throws {
         guard !(ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "").hasPrefix("postgres") else { return }

@@ -26,6 +26,8 @@ public final class HotlineServices: Sendable {
     let writeGate: AsyncGate?
     /// A SQLite file's background checkpoints (started when the app boots).
     let checkpointer: SQLiteCheckpointer?
+    /// Counts running handlers; shutdown waits for them (`RequestDrain`).
+    let requestDrain = RequestDrain()
 
     init(settings: Settings) {
         self.settings = settings
