@@ -290,30 +290,17 @@ struct SearchAndScaleTests {
             if case .bind(let e) = v { return try encoder.encode(e) }
             return .null
         }
-        let orders = try await WorkOrderModel.query(on: app.db).filter(\.$callbackAttempts >= 0).limit(50).all()
-        for o in orders {
-            let c = fluent(WorkOrderModel(o.value))
-            #expect(c.keys == BulkRows.orderColumns)
-            let bulk = try BulkRows.order(o.value).map(SQLiteBulkWriter.sqlite)
-            let expected = try c.values.map(viaEncoder)
-            for (i, (x, y)) in zip(bulk, expected).enumerated() where !Self.same(x, y) {
-                Issue.record("work_orders.\(c.keys[i]): bulk \(x) vs Fluent \(y)")
-            }
-        }
-        for a in try await AssignmentModel.query(on: app.db).limit(50).all() {
-            let c = fluent(AssignmentModel(a.value))
-            #expect(c.keys == BulkRows.assignmentColumns)
-            let bulk = try BulkRows.assignment(a.value).map(SQLiteBulkWriter.sqlite)
-            let expected = try c.values.map(viaEncoder)
-            for (i, (x, y)) in zip(bulk, expected).enumerated() where !Self.same(x, y) {
-                Issue.record("assignments.\(c.keys[i]): bulk \(x) vs Fluent \(y)")
-            }
-        }
         func check(_ table: String, _ c: Collector, _ columns: [String], _ bulk: [DatabaseQuery.Value]) throws {
             #expect(c.keys == columns, "\(table)")
             for (i, (x, y)) in zip(try bulk.map(SQLiteBulkWriter.sqlite), try c.values.map(viaEncoder)).enumerated() where !Self.same(x, y) {
                 Issue.record("\(table).\(c.keys[i]): bulk \(x) vs Fluent \(y)")
             }
+        }
+        for o in try await WorkOrderModel.query(on: app.db).filter(\.$callbackAttempts >= 0).limit(50).all() {
+            try check("work_orders", fluent(WorkOrderModel(o.value)), BulkRows.orderColumns, BulkRows.order(o.value))
+        }
+        for a in try await AssignmentModel.query(on: app.db).limit(50).all() {
+            try check("assignments", fluent(AssignmentModel(a.value)), BulkRows.assignmentColumns, BulkRows.assignment(a.value))
         }
         let extensions = try await ExtensionRequestModel.query(on: app.db).limit(50).all()
         let supervisions = try await SupervisionModel.query(on: app.db).limit(50).all()
