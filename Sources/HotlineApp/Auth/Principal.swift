@@ -51,19 +51,21 @@ struct TokenAuthenticator: AsyncMiddleware {
         }
         if let token {
             let now = request.now
-            // One joined query, not three, read with SQLKit: every request pays for this lookup.
-            let sql = request.db as! any SQLDatabase
-            let row = try await sql.select()
-                .column(SQLColumn("id", table: "t"), as: "token_id").column(SQLColumn("csrf_token", table: "t")).column(SQLColumn("expires_at", table: "t"))
-                .column(SQLColumn("id", table: "a"), as: "account_id").column(SQLColumn("display_name", table: "a")).column(SQLColumn("roles", table: "a"))
-                .column(SQLColumn("active", table: "a"))
-                .column(SQLColumn("id", table: "u"), as: "unit_id").column(SQLColumn("name", table: "u"), as: "unit_name").column(SQLColumn("level", table: "u"))
-                .column(SQLColumn("parent_id", table: "u")).column(SQLColumn("path", table: "u"))
-                .from(SQLAlias(SQLIdentifier(AccessTokenModel.schema), as: SQLIdentifier("t")))
-                .join(SQLAlias(SQLIdentifier(AccountModel.schema), as: SQLIdentifier("a")), on: SQLColumn("account_id", table: "t"), .equal, SQLColumn("id", table: "a"))
-                .join(SQLAlias(SQLIdentifier(UnitModel.schema), as: SQLIdentifier("u")), on: SQLColumn("unit_id", table: "a"), .equal, SQLColumn("id", table: "u"))
-                .where(SQLColumn("token_hash", table: "t"), .equal, SQLBind(TokenHash.of(token)))
-                .first()
+            // One joined query, not three, written out as text and prepared once per
+            // connection on PostgreSQL: every request pays for this lookup, and building and
+            // planning it cost more than answering it.
+            let hash = TokenHash.of(token)
+            let row: (any SQLRow)?
+            if let rows = try await PreparedStatements.rows(PreparedStatements.TokenLookup(tokenHash: hash), on: request.db) {
+                row = rows.first
+            } else {
+                row = try await (request.db as! any SQLDatabase).raw("""
+                    SELECT t.id AS token_id, t.csrf_token, t.expires_at, a.id AS account_id, a.display_name, a.roles, a.active,
+                    u.id AS unit_id, u.name AS unit_name, u.level, u.parent_id, u.path
+                    FROM access_tokens t JOIN accounts a ON a.id = t.account_id JOIN units u ON u.id = a.unit_id
+                    WHERE t.token_hash = \(bind: hash)
+                    """).first()
+            }
             if let row {
                 let r = OrderRows.Reader(row: row)
                 let expiresAt: Date = try r("expires_at")

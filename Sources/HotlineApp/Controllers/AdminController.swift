@@ -81,7 +81,7 @@ struct AdminController: RouteCollection {
         guard let parent = try await UnitModel.find(b.parentId, on: req.db) else { throw APIProblem.invalid("parentId", "parentId names no unit") }
         // R-UNIT-1: three levels; the platform is level 1.
         guard parent.level < 3 else { throw APIProblem.invalid("parentId", "the network has three levels; a level-3 unit cannot have sub-units (R-UNIT-1)") }
-        try await Dictionaries.requireActive(kind: "unitKind", code: b.kind, field: "kind", on: req.db)
+        try await Dictionaries.requireActive(kind: "unitKind", code: b.kind, field: "kind", in: req)
         if try await UnitModel.query(on: req.db).filter(\.$code == b.code).count() > 0 {
             throw APIProblem(.conflict, code: "duplicate_code", field: "code", rule: "unit code \(b.code) is taken")
         }
@@ -208,7 +208,7 @@ struct AdminController: RouteCollection {
         let b = try req.content.decode(EntryDTO.self)
         guard !b.code.isEmpty, b.code.count <= 32 else { throw APIProblem.invalid("code", "code must be 1–32 characters") }
         guard !b.name.trimmingCharacters(in: .whitespaces).isEmpty else { throw APIProblem.invalid("name", "name is required") }
-        if let parent = b.parentCode { try await Dictionaries.requireActive(kind: k, code: parent, field: "parentCode", on: req.db) }
+        if let parent = b.parentCode { try await Dictionaries.requireActive(kind: k, code: parent, field: "parentCode", in: req) }
         if k == "category", let parent = b.parentCode, !b.code.hasPrefix(parent) {
             throw APIProblem.invalid("code", "a category code starts with its parent's code, so limits and statistics roll up")
         }
@@ -217,6 +217,7 @@ struct AdminController: RouteCollection {
         }
         let entry = DictionaryEntryModel(kind: k, code: b.code, name: b.name, nameEn: b.nameEn, parentCode: b.parentCode, sort: b.sort)
         try await req.hotline.write(on: req.db) { db in try await entry.create(on: db) }
+        req.hotline.rules.invalidate()
         return try await b.encodeResponse(status: .created, for: req)
     }
 
@@ -234,6 +235,7 @@ struct AdminController: RouteCollection {
             e.active = a
         }
         try await req.hotline.write(on: req.db) { db in try await e.save(on: db) }
+        req.hotline.rules.invalidate()
         return EntryDTO(code: e.code, name: e.name, nameEn: e.nameEn, parentCode: e.parentCode, sort: e.sort, active: e.active)
     }
 
@@ -260,6 +262,7 @@ struct AdminController: RouteCollection {
         row.updatedAt = req.now
         row.updatedBy = p.accountId
         try await req.hotline.write(on: req.db) { db in try await row.save(on: db) }
+        req.hotline.rules.invalidate()
         return ParameterDTO(key: key, value: normalized, description: Policy.keys.first { $0.name == key }?.description ?? "")
     }
 
@@ -284,7 +287,7 @@ struct AdminController: RouteCollection {
         _ = try req.principal(.admin)
         var b = try req.content.decode(RuleDTO.self)
         guard (0...365).contains(b.limit.amount) else { throw APIProblem.invalid("limit.amount", "limit.amount must be 0…365") }
-        if let c = b.categoryPrefix { try await Dictionaries.requireActive(kind: "category", code: c, field: "categoryPrefix", on: req.db) }
+        if let c = b.categoryPrefix { try await Dictionaries.requireActive(kind: "category", code: c, field: "categoryPrefix", in: req) }
         let m = TimeLimitRuleModel()
         m.id = UUID()
         m.requestType = b.requestType?.rawValue
@@ -293,6 +296,7 @@ struct AdminController: RouteCollection {
         m.amount = b.limit.amount
         m.unit = b.limit.unit.rawValue
         try await req.hotline.write(on: req.db) { db in try await m.create(on: db) }
+        req.hotline.rules.invalidate()
         b.id = m.id
         return try await b.encodeResponse(status: .created, for: req)
     }
@@ -301,6 +305,7 @@ struct AdminController: RouteCollection {
         _ = try req.principal(.admin)
         guard let m = try await TimeLimitRuleModel.find(req.parameters.require("ruleId", as: UUID.self), on: req.db) else { throw APIProblem.notFound("rule") }
         try await req.hotline.write(on: req.db) { db in try await m.delete(on: db) }
+        req.hotline.rules.invalidate()
         return .noContent
     }
 

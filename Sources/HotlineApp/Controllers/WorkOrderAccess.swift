@@ -80,14 +80,11 @@ enum WorkOrderAccess {
     }
 }
 
-/// Dictionary lookups the endpoints validate against (effective immediately: read per request,
-/// with SQLKit because intake pays for it on every order).
+/// Dictionary lookups the endpoints validate against, from the rules cache: an entry switched
+/// off or added by an administrator counts at once on this instance (`RulesCache`).
 enum Dictionaries {
-    static func requireActive(kind: String, code: String, field: String, on db: any Database) async throws {
-        let found = try await (db as! any SQLDatabase).select().column(SQLLiteral.numeric("1"), as: "found").from(DictionaryEntryModel.schema)
-            .where(SQLColumn("kind"), .equal, SQLBind(kind)).where(SQLColumn("code"), .equal, SQLBind(code)).where(SQLColumn("active"), .equal, SQLBind(true))
-            .limit(1).all().count
-        guard found > 0 else {
+    static func requireActive(kind: String, code: String, field: String, in req: Request) async throws {
+        guard try await req.hotline.rules.snapshot(on: req.db).isActive(kind: kind, code: code) else {
             throw APIProblem(.unprocessableEntity, code: "unknown_code", field: field, rule: "\(field) must be an active \(kind) code from /api/v1/dictionaries/\(kind); got '\(code)'")
         }
     }

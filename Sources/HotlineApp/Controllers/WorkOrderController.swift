@@ -44,7 +44,7 @@ struct WorkOrderController: RouteCollection {
             throw APIProblem.invalid("Idempotency-Key", "Idempotency-Key must be 1–200 characters")
         }
         if let key, let replay = try await replayed(req, key: key, principal: principal) { return replay }
-        try await Dictionaries.requireActive(kind: "category", code: body.categoryCode, field: "categoryCode", on: req.db)
+        try await Dictionaries.requireActive(kind: "category", code: body.categoryCode, field: "categoryCode", in: req)
         if let subject = body.subjectUnitId, try await UnitModel.find(subject, on: req.db) == nil {
             throw APIProblem.invalid("subjectUnitId", "subjectUnitId names no unit")
         }
@@ -54,22 +54,36 @@ struct WorkOrderController: RouteCollection {
         if let problem = RuleViolation.all(Intake.validate(body.draft)) { throw problem }
         let day = lifecycle.context.calendar.localDate(of: now)
         let id = UUID.timeOrdered()
+        // The order, its first events, its search entry and the idempotency key, in order.
+        @Sendable func statements(_ db: any Database, number: String) throws -> (WorkOrderAggregate, [any SQLExpression]) {
+            let t = try lifecycle.intake(body.draft, id: id, number: number, by: principal.actor)
+            var statements = WorkOrderRepository(db: db).creation(t, actor: principal.actor, at: now)
+            if let key {
+                statements.append(SQLRowsInsert(table: IdempotencyKeyModel.schema, columns: ["id", "account_id", "key", "work_order_id", "created_at"], rows: [
+                    [.bind(UUID()), .bind(principal.accountId), .bind(key), .bind(id), .bind(now)],
+                ]))
+            }
+            return (t.aggregate, statements)
+        }
         do {
-            // SQLite has one writer anyway: it draws inside the transaction and leaves no gaps.
-            // On PostgreSQL an intake that fails after this (a database error, a lost
-            // idempotency race) leaves a gap in the day's numbers; R-WO-1 asks for unique and
-            // sortable numbers, not gapless ones.
-            let drawn = req.hotline.writeGate == nil ? try await WorkOrderRepository(db: req.db).drawNumberApart(day: day) : nil
-            let created = try await req.hotline.write(on: req.db) { db in
-                let repo = WorkOrderRepository(db: db)
-                let number: String
-                if let drawn { number = drawn } else { number = try await repo.nextNumber(day: day) }
-                let t = try lifecycle.intake(body.draft, id: id, number: number, by: principal.actor)
-                try await repo.create(t, actor: principal.actor, at: now)
-                if let key {
-                    try await IdempotencyKeyModel(accountId: principal.accountId, key: key, workOrderId: id, createdAt: now).create(on: db)
+            let created: WorkOrderAggregate
+            if req.hotline.writeGate == nil {
+                // PostgreSQL: the number in a statement of its own, then the order in one more.
+                // An intake that fails after the draw (a database error, a lost idempotency
+                // race) leaves a gap in the day's numbers; R-WO-1 asks for unique and sortable
+                // numbers, not gapless ones.
+                let repo = WorkOrderRepository(db: req.db)
+                let (aggregate, writes) = try statements(req.db, number: try await repo.drawNumberApart(day: day))
+                try await repo.runAsOneStatement(writes)
+                created = aggregate
+            } else {
+                // SQLite has one writer anyway: it draws inside the transaction, without gaps.
+                created = try await req.hotline.write(on: req.db) { db in
+                    let repo = WorkOrderRepository(db: db)
+                    let (aggregate, writes) = try statements(db, number: try await repo.nextNumber(day: day))
+                    try await repo.run(writes)
+                    return aggregate
                 }
-                return t.aggregate
             }
             let dto = WorkOrderDTO(created, masked: false, attachments: [], now: now)
             let response = try await dto.encodeResponse(status: .created, for: req)
@@ -246,7 +260,7 @@ struct WorkOrderController: RouteCollection {
             throw APIProblem(.preconditionRequired, code: "if_match_required", field: "If-Match", rule: "send If-Match with the version (ETag) you read")
         }
         let body = try req.content.decode(WorkOrderPatch.self)
-        if let c = body.categoryCode { try await Dictionaries.requireActive(kind: "category", code: c, field: "categoryCode", on: req.db) }
+        if let c = body.categoryCode { try await Dictionaries.requireActive(kind: "category", code: c, field: "categoryCode", in: req) }
         let edit = WorkOrderEdit(title: body.title, requestType: body.requestType, categoryCode: body.categoryCode, urgency: body.urgency, elements: body.elements, subjectUnitId: body.subjectUnitId.map { .some($0) })
         return try await WorkOrderAccess.perform(req) { _ in .edit(edit) }
     }
@@ -260,13 +274,13 @@ struct WorkOrderController: RouteCollection {
 
     @Sendable func decline(req: Request) async throws -> Response {
         let b = try req.content.decode(DeclineBody.self)
-        try await Dictionaries.requireActive(kind: "declineReason", code: b.reasonCode, field: "reasonCode", on: req.db)
+        try await Dictionaries.requireActive(kind: "declineReason", code: b.reasonCode, field: "reasonCode", in: req)
         return try await WorkOrderAccess.perform(req) { _ in .decline(reasonCode: b.reasonCode, note: b.note) }
     }
 
     @Sendable func guide(req: Request) async throws -> Response {
         let b = try req.content.decode(GuideBody.self)
-        try await Dictionaries.requireActive(kind: "guideTarget", code: b.target, field: "target", on: req.db)
+        try await Dictionaries.requireActive(kind: "guideTarget", code: b.target, field: "target", in: req)
         return try await WorkOrderAccess.perform(req) { _ in .guide(target: b.target, note: b.note) }
     }
 

@@ -21,6 +21,8 @@ public final class HotlineServices: Sendable {
     public let settings: Settings
     let clockBox: NIOLockedValueBox<AppClock>
     let calendars: CalendarStore
+    /// Parameters, limit rules and dictionary codes (`RulesCache`).
+    let rules = RulesCache()
     /// SQLite allows one writer; our own connections queue here instead of failing with
     /// SQLITE_BUSY. PostgreSQL needs no gate: row versions and locks do the work.
     let writeGate: AsyncGate?

@@ -20,14 +20,21 @@ struct SearchIndex {
     }
 
     func insert(_ o: WorkOrder) async throws {
+        for statement in insertion(o) { try await sql.execute(sql: statement) { _ in } }
+    }
+
+    /// The statements that index a new order, to run in order in its transaction. On SQLite
+    /// the FTS row takes the rowid the first statement drew, through `last_insert_rowid()`
+    /// of the same connection.
+    func insertion(_ o: WorkOrder) -> [any SQLExpression] {
         let text = Self.text(of: o)
         if isSQLite {
-            guard let row = try await sql.raw("INSERT INTO work_order_search (work_order_id) VALUES (\(bind: o.id)) RETURNING id").first() else { return }
-            let rowid = try row.decode(column: "id", as: Int.self)
-            try await sql.raw("INSERT INTO work_order_fts (rowid, terms) VALUES (\(bind: rowid), \(bind: SearchTerms.document(text)))").run()
-        } else {
-            try await sql.raw("INSERT INTO work_order_search (work_order_id, created_at, terms) VALUES (\(bind: o.id), \(bind: o.createdAt), \(bind: SearchTerms.tsvector(text))::tsvector)").run()
+            return [
+                "INSERT INTO work_order_search (work_order_id) VALUES (\(bind: o.id))" as SQLQueryString,
+                "INSERT INTO work_order_fts (rowid, terms) VALUES (last_insert_rowid(), \(bind: SearchTerms.document(text)))" as SQLQueryString,
+            ]
         }
+        return ["INSERT INTO work_order_search (work_order_id, created_at, terms) VALUES (\(bind: o.id), \(bind: o.createdAt), \(bind: SearchTerms.tsvector(text))::tsvector)" as SQLQueryString]
     }
 
     /// Re-indexes an edited order, keeping its place in intake order.

@@ -56,46 +56,75 @@ struct WorkOrderRepository {
         try await append(t.events, to: after.order.id, actor: actor, at: now)
     }
 
-    /// Creates a new order (intake) with its first events.
+    /// Creates a new order (intake) with its first events, inside the caller's transaction.
     func create(_ t: Transition, actor: Actor, at now: Date) async throws {
-        try await sql.insertRows(into: "work_orders", columns: BulkRows.orderColumns, [BulkRows.order(t.aggregate.order)])
-        try await writeParts(t.aggregate, previous: nil)
-        try await SearchIndex(db).insert(t.aggregate.order)
-        try await append(t.events, to: t.aggregate.order.id, actor: actor, at: now, startingAt: 1)
+        try await run(creation(t, actor: actor, at: now))
+    }
+
+    /// The statements that store a new order with its first events, in order.
+    func creation(_ t: Transition, actor: Actor, at now: Date) -> [any SQLExpression] {
+        let rows = t.events.enumerated().map { i, e in Self.eventRow(e, workOrderId: t.aggregate.order.id, seq: i + 1, at: now, actor: actor) }
+        return creation(t.aggregate, eventRows: rows)
     }
 
     /// Stores an order with a history written elsewhere (the demo and synthetic seeds), each
     /// event with its own actor and time.
     func create(_ a: WorkOrderAggregate, history: [(DomainEvent, Actor?, Date)]) async throws {
-        try await sql.insertRows(into: "work_orders", columns: BulkRows.orderColumns, [BulkRows.order(a.order)])
-        try await writeParts(a, previous: nil)
-        try await SearchIndex(db).insert(a.order)
         let rows = history.enumerated().map { i, h in Self.eventRow(h.0, workOrderId: a.order.id, seq: i + 1, at: h.2, actor: h.1) }
-        try await sql.insertRows(into: "work_order_events", columns: BulkRows.eventColumns, rows)
+        try await run(creation(a, eventRows: rows))
     }
 
-    /// New parts are inserted, changed ones rewritten; reminders are only ever added.
-    private func writeParts(_ a: WorkOrderAggregate, previous: WorkOrderAggregate?) async throws {
+    private func creation(_ a: WorkOrderAggregate, eventRows: [[DatabaseQuery.Value]]) -> [any SQLExpression] {
+        let id = a.order.id
+        var statements: [any SQLExpression] = [SQLRowsInsert(table: "work_orders", columns: BulkRows.orderColumns, rows: [BulkRows.order(a.order)])]
+        func add(_ table: String, _ columns: [String], _ rows: [[DatabaseQuery.Value]]) {
+            if !rows.isEmpty { statements.append(SQLRowsInsert(table: table, columns: columns, rows: rows)) }
+        }
+        add("assignments", BulkRows.assignmentColumns, a.assignments.map(BulkRows.assignment))
+        add("extension_requests", BulkRows.extensionColumns, a.extensions.map { BulkRows.extensionRequest($0, workOrderId: id) })
+        add("supervisions", BulkRows.supervisionColumns, a.supervisions.map { BulkRows.supervision($0, workOrderId: id) })
+        add("reminders", BulkRows.reminderColumns, a.reminders.map { BulkRows.reminder($0, workOrderId: id) })
+        statements += SearchIndex(db).insertion(a.order)
+        add("work_order_events", BulkRows.eventColumns, eventRows)
+        return statements
+    }
+
+    /// Runs statements one after another (inside the caller's transaction).
+    func run(_ statements: [any SQLExpression]) async throws {
+        for statement in statements { try await sql.execute(sql: statement) { _ in } }
+    }
+
+    /// PostgreSQL: runs statements as one, whose parts are data-modifying `WITH` queries that
+    /// commit or fail together, in one round trip instead of BEGIN, n statements and COMMIT.
+    /// Intake is CPU-bound there, and every statement costs both processes.
+    func runAsOneStatement(_ statements: [any SQLExpression]) async throws {
+        precondition(sql.dialect.name != "sqlite", "SQLite has no data-modifying WITH queries")
+        try await sql.execute(sql: SQLWritableCTE(statements: statements)) { _ in }
+    }
+
+    /// After a transition: new parts are inserted, changed ones rewritten; reminders are only
+    /// ever added.
+    private func writeParts(_ a: WorkOrderAggregate, previous: WorkOrderAggregate) async throws {
         let orderId = a.order.id
         var inserts: [[DatabaseQuery.Value]] = []
         for asg in a.assignments {
-            guard let old = previous?.assignment(asg.id) else { inserts.append(BulkRows.assignment(asg)); continue }
+            guard let old = previous.assignment(asg.id) else { inserts.append(BulkRows.assignment(asg)); continue }
             if old != asg { try await sql.updateRow("assignments", columns: BulkRows.assignmentColumns, BulkRows.assignment(asg)) }
         }
         try await sql.insertRows(into: "assignments", columns: BulkRows.assignmentColumns, inserts)
         inserts = []
         for e in a.extensions {
-            guard let old = previous?.extensions.first(where: { $0.id == e.id }) else { inserts.append(BulkRows.extensionRequest(e, workOrderId: orderId)); continue }
+            guard let old = previous.extensions.first(where: { $0.id == e.id }) else { inserts.append(BulkRows.extensionRequest(e, workOrderId: orderId)); continue }
             if old != e { try await sql.updateRow("extension_requests", columns: BulkRows.extensionColumns, BulkRows.extensionRequest(e, workOrderId: orderId)) }
         }
         try await sql.insertRows(into: "extension_requests", columns: BulkRows.extensionColumns, inserts)
         inserts = []
         for s in a.supervisions {
-            guard let old = previous?.supervisions.first(where: { $0.id == s.id }) else { inserts.append(BulkRows.supervision(s, workOrderId: orderId)); continue }
+            guard let old = previous.supervisions.first(where: { $0.id == s.id }) else { inserts.append(BulkRows.supervision(s, workOrderId: orderId)); continue }
             if old != s { try await sql.updateRow("supervisions", columns: BulkRows.supervisionColumns, BulkRows.supervision(s, workOrderId: orderId)) }
         }
         try await sql.insertRows(into: "supervisions", columns: BulkRows.supervisionColumns, inserts)
-        let known = Set(previous?.reminders.map(\.id) ?? [])
+        let known = Set(previous.reminders.map(\.id))
         let reminders = a.reminders.filter { !known.contains($0.id) }.map { BulkRows.reminder($0, workOrderId: orderId) }
         try await sql.insertRows(into: "reminders", columns: BulkRows.reminderColumns, reminders)
     }
@@ -136,53 +165,43 @@ struct WorkOrderRepository {
         return key + n.padded(6)
     }
 
-    /// PostgreSQL draws the number in a short transaction of its own. The day's counter row
-    /// stays locked until the end of the transaction that bumped it: drawn inside the order's
-    /// transaction, every intake waited for the previous one's commit and its fsync, and intake
-    /// ran one at a time (about 400 orders/s with the CPU 23% idle). This transaction commits
-    /// without waiting for the disk, which is safe: the order that uses the number commits
-    /// durably afterwards, and flushing its commit record flushes the counter's earlier record
-    /// too. A crash in between leaves a gap in the numbers, never a repeat.
+    /// PostgreSQL draws the number in a transaction of its own: one statement that commits
+    /// without waiting for the disk. The day's counter row stays locked until the end of the
+    /// transaction that bumped it: drawn inside the order's transaction, every intake waited
+    /// for the previous one's commit and its fsync, and intake ran one at a time (about 400
+    /// orders/s with the CPU 23% idle). Not waiting is safe: the order that uses the number
+    /// commits durably afterwards, and flushing its commit record flushes the counter's
+    /// earlier record too. A crash in between leaves a gap in the numbers, never a repeat.
+    /// `set_config(…, true)` lasts to the end of this statement's own transaction, which is
+    /// when PostgreSQL decides whether to wait for the flush (`PreparedStatements.DrawNumber`).
     func drawNumberApart(day: LocalDate) async throws -> String {
-        try await db.transaction { db in
-            try await (db as! any SQLDatabase).raw("SET LOCAL synchronous_commit TO OFF").run()
-            return try await WorkOrderRepository(db: db).nextNumber(day: day)
+        let c = day.components
+        let key = c.year.padded(4) + c.month.padded(2) + c.day.padded(2)
+        let row = try await PreparedStatements.rows(PreparedStatements.DrawNumber(day: key), on: db)?.first
+        guard let n = try row?.decode(column: "last", as: Int.self) else {
+            throw APIProblem(.internalServerError, code: "numbering_failed", rule: "could not draw an order number")
         }
+        return key + n.padded(6)
     }
 }
 
-/// Loads what the rules need besides the order: calendar, parameters, limit rules.
+/// Loads what the rules need besides the order: calendar, parameters, limit rules (both kept
+/// in memory for a moment, `CalendarStore` and `RulesCache`).
 struct RulesLoader {
     let db: any Database
     let services: HotlineServices
-    var sql: any SQLDatabase { db as! any SQLDatabase }
 
-    // Read with SQLKit: every intake and action loads these, and Fluent's per-row reflection
-    // cost more than the queries themselves.
     func policy() async throws -> Policy {
-        var p = Policy()
-        for row in try await sql.select().columns("key", "value").from(ParameterModel.schema).all() {
-            // A row an older version wrote and this one no longer knows is skipped, not fatal.
-            try? p.apply(row.decode(column: "key", as: String.self), row.decode(column: "value", as: String.self))
-        }
-        return p
+        try await services.rules.snapshot(on: db).policy
     }
 
     func limits() async throws -> TimeLimitRules {
-        let rows = try await sql.select().columns("request_type", "category_prefix", "urgency", "amount", "unit").from(TimeLimitRuleModel.schema).all()
-        return TimeLimitRules(try rows.compactMap { row in
-            let r = OrderRows.Reader(row: row)
-            guard let unit = TimeLimitUnit(rawValue: try r("unit")) else { return nil }
-            return TimeLimitRule(
-                requestType: try r.optional("request_type", as: String.self).flatMap(RequestType.init(rawValue:)), categoryPrefix: try r.optional("category_prefix"),
-                urgency: try r.optional("urgency", as: String.self).flatMap(Urgency.init(rawValue:)), limit: TimeLimit(try r("amount"), unit))
-        })
+        try await services.rules.snapshot(on: db).limits
     }
 
     func lifecycle(now: Date) async throws -> Lifecycle {
         async let calendar = services.calendars.calendar(on: db, now: now)
-        async let policy = policy()
-        async let limits = limits()
-        return Lifecycle(LifecycleContext(now: now, calendar: try await calendar, policy: try await policy, limits: try await limits, newID: { UUID.timeOrdered() }))
+        let rules = try await services.rules.snapshot(on: db)
+        return Lifecycle(LifecycleContext(now: now, calendar: try await calendar, policy: rules.policy, limits: rules.limits, newID: { UUID.timeOrdered() }))
     }
 }
