@@ -48,7 +48,7 @@ struct AdministrationTests {
         }
     }
 
-    @Test("Parameters are validated and effective on the next request")
+    @Test("Parameters, limit rules and dictionaries are validated and effective on the next request")
     func parameters() async throws {
         try await withTestApp { app, w, _ in
             var r = try await app.call(.PUT, "/parameters/sign.limit", as: "admin", world: w, json: ["value": "soon"])
@@ -65,6 +65,19 @@ struct AdministrationTests {
             let id2 = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: intakeBody()).json.string("id")!
             r = try await app.call(.POST, "/work-orders/\(id2)/dispatch", as: "dispatcher", world: w, json: ["leadUnitId": w.chaoyang.id!.uuidString])
             #expect((r.json["timeLimit"] as! [String: Any]).int("amount") == 10)
+            // Dictionary changes count on the next request too (the rules are cached: RulesCache).
+            r = try await app.call(.PATCH, "/dictionaries/category/010101", as: "admin", world: w, json: ["active": false])
+            #expect(r.status == .ok)
+            r = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: intakeBody())
+            #expect(r.status == .unprocessableEntity && r.json.string("field") == "categoryCode", "a category switched off is refused at once")
+            r = try await app.call(.PATCH, "/dictionaries/category/010101", as: "admin", world: w, json: ["active": true])
+            let id3 = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: intakeBody()).json.string("id")!
+            r = try await app.call(.POST, "/work-orders/\(id3)/decline", as: "agent", world: w, json: ["reasonCode": "outOfHoursTest"])
+            #expect(r.json.string("field") == "reasonCode")
+            r = try await app.call(.POST, "/dictionaries/declineReason", as: "admin", world: w, json: ["code": "outOfHoursTest", "name": "测试理由", "sort": 99, "active": true])
+            #expect(r.status == .created)
+            r = try await app.call(.POST, "/work-orders/\(id3)/decline", as: "agent", world: w, json: ["reasonCode": "outOfHoursTest"])
+            #expect(r.status == .ok, "a reason added a moment ago is accepted")
         }
     }
 

@@ -146,6 +146,48 @@ struct LifecycleAPITests {
         }
     }
 
+    @Test("SQLite group commit: writes queued together share one transaction, and a failing one rolls back only itself")
+    func groupCommit() async throws {
+        try await withTestApp(seedingWorld: false) { app, _, _ in
+            guard let batcher = app.hotline.writeBatcher else { return }  // PostgreSQL commits each write alone
+            let db = app.db
+            try await (db as! any SQLDatabase).raw("CREATE TABLE group_commit_probe (n INTEGER NOT NULL)").run()
+            let before = batcher.transactions
+            struct Refused: Error {}
+            let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+                // The first write holds the writer while the nine others queue behind it.
+                group.addTask {
+                    try await app.hotline.write(on: db) { tx in
+                        try await (tx as! any SQLDatabase).raw("INSERT INTO group_commit_probe (n) VALUES (0)").run()
+                        try await Task.sleep(for: .milliseconds(500))
+                    }
+                    return (0, true)
+                }
+                try await Task.sleep(for: .milliseconds(100))
+                for n in 1...9 {
+                    group.addTask {
+                        do {
+                            try await app.hotline.write(on: db) { tx in
+                                try await (tx as! any SQLDatabase).raw("INSERT INTO group_commit_probe (n) VALUES (\(bind: n))").run()
+                                if n == 5 { throw Refused() }
+                            }
+                            return (n, true)
+                        } catch is Refused {
+                            return (n, false)
+                        }
+                    }
+                }
+                var outcomes: [Int: Bool] = [:]
+                for try await (n, ok) in group { outcomes[n] = ok }
+                return outcomes
+            }
+            #expect(outcomes == Dictionary(uniqueKeysWithValues: (0...9).map { ($0, $0 != 5) }))
+            let stored = try await (db as! any SQLDatabase).raw("SELECT n FROM group_commit_probe ORDER BY n").all().map { try $0.decode(column: "n", as: Int.self) }
+            #expect(stored == [0, 1, 2, 3, 4, 6, 7, 8, 9], "the refused write left nothing; its neighbours in the group all landed")
+            #expect(batcher.transactions - before == 2, "the nine queued writes committed together")
+        }
+    }
+
     @Test("Shutdown waits for a handler still running before the databases close")
     func shutdownDrainsRequests() async throws {
         // Its own app, shut down in the middle of a request: before the drain, the handler's

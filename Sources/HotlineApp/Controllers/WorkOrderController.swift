@@ -67,7 +67,7 @@ struct WorkOrderController: RouteCollection {
         }
         do {
             let created: WorkOrderAggregate
-            if req.hotline.writeGate == nil {
+            if req.hotline.writeBatcher == nil {
                 // PostgreSQL: the number in a statement of its own, then the order in one more.
                 // An intake that fails after the draw (a database error, a lost idempotency
                 // race) leaves a gap in the day's numbers; R-WO-1 asks for unique and sortable
