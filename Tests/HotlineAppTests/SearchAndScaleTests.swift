@@ -215,9 +215,15 @@ struct SearchAndScaleTests {
                     let dues = items.compactMap { ($0["assignment"] as? [String: Any])?.string("dueAt") }
                     #expect(dues == dues.sorted(), "\(bucket) sorted by deadline")
                     if !want.isEmpty { nonEmpty += 1 }
+                    for item in items { #expect((item["assignment"] as? [String: Any])?["feedback"] == nil, "inbox lines leave the feedback body out") }
                 }
             }
             #expect(nonEmpty >= 3)
+            // The feedback body is on the order's detail.
+            let answered = try #require(assignments.first { $0.feedback != nil && busiest.map(\.key).contains($0.unit.id) })
+            let answeredDetail = try await app.call(.GET, "/work-orders/\(answered.workOrderId)", as: "supervisor", world: world).json
+            let line = (answeredDetail["assignments"] as? [[String: Any]] ?? []).first { $0.string("id") == answered.id.uuidString }
+            #expect((line?["feedback"] as? [String: Any])?.string("answer") == answered.feedback?.answer)
             // The dispatcher's queue: every order awaiting dispatch, most urgent clock first.
             let queue = try await app.call(.GET, "/queues/awaiting-dispatch?per=100", as: "supervisor", world: world).json
             let pending = orders.filter { $0.status == .pendingDispatch }.sorted { ($0.dispatchDueAt!, $0.number) < ($1.dispatchDueAt!, $1.number) }

@@ -15,11 +15,15 @@ enum OrderRows {
     /// Typed access to one row's columns by name.
     struct Reader {
         let row: any SQLRow
+        /// Put before every column name: for columns selected under prefixed aliases.
+        var prefix = ""
+
         func callAsFunction<T: Decodable>(_ column: String, as _: T.Type = T.self) throws -> T {
-            try row.decode(column: column, as: T.self)
+            try row.decode(column: prefix.isEmpty ? column : prefix + column, as: T.self)
         }
         func optional<T: Decodable>(_ column: String, as _: T.Type = T.self) throws -> T? {
-            try row.decodeNil(column: column) ? nil : row.decode(column: column, as: T.self)
+            let name = prefix.isEmpty ? column : prefix + column
+            return try row.decodeNil(column: name) ? nil : row.decode(column: name, as: T.self)
         }
     }
 
@@ -68,7 +72,13 @@ enum OrderRows {
         return o
     }
 
+    /// Without `feedback`, the feedback body is left out (not read, not even selected: see
+    /// `inboxColumns`).
     static func assignment(_ row: any SQLRow) throws -> Assignment {
+        try assignment(row, feedback: true)
+    }
+
+    static func assignment(_ row: any SQLRow, feedback: Bool) throws -> Assignment {
         let r = Reader(row: row)
         var a = Assignment(
             id: try r("id"), workOrderId: try r("work_order_id"),
@@ -85,7 +95,7 @@ enum OrderRows {
         a.returnReason = try r.optional("return_reason")
         a.returnBasis = try r.optional("return_basis")
         a.returnRequestedAt = try r.optional("return_requested_at")
-        a.feedback = try r.optional("feedback")
+        if feedback { a.feedback = try r.optional("feedback") }
         a.feedbackSubmittedAt = try r.optional("feedback_submitted_at")
         a.opinion = try r.optional("opinion")
         a.redoCount = try r("redo_count")

@@ -29,6 +29,11 @@ struct WorkOrderSummaryRow: Sendable {
     var redoCount: Int
     var appealPending: Bool
 
+    /// The summary columns of `work_orders` as `"work_orders"."x" AS "<prefix>x"`.
+    static func aliasedColumns(prefix: String) -> SQLRaw {
+        SQLRaw(columns.map { "\"work_orders\".\"\($0)\" AS \"\(prefix)\($0)\"" }.joined(separator: ", "))
+    }
+
     static let columns = [
         "id", "number", "version", "status", "disposition", "channel", "request_type", "category_code", "urgency", "title",
         "citizen_name", "citizen_phone", "anonymous", "is_sensitive", "created_at", "dispatch_due_at", "dispatch_warn_at",
@@ -37,8 +42,10 @@ struct WorkOrderSummaryRow: Sendable {
 
     /// Column by column: SQLKit's keyed `SQLRowDecoder` converted every key to snake case on
     /// every row, a quarter of an inbox page's CPU.
-    init(row: any SQLRow) throws {
-        let r = OrderRows.Reader(row: row)
+    /// `prefix`: the summary's columns were selected under aliases with this prefix
+    /// (`aliasedColumns`), beside another table's.
+    init(row: any SQLRow, prefix: String = "") throws {
+        let r = OrderRows.Reader(row: row, prefix: prefix)
         id = try r("id")
         number = try r("number")
         version = try r("version")
@@ -66,7 +73,7 @@ struct WorkOrderSummaryRow: Sendable {
 enum WorkOrderSummaries {
     /// `SELECT <summary columns> FROM work_orders`, to be filtered, sorted and paged.
     static func select(on sql: any SQLDatabase) -> SQLSelectBuilder {
-        sql.select().columns(WorkOrderSummaryRow.columns.map { SQLColumn($0, table: "work_orders") }).from("work_orders")
+        sql.selectColumns(WorkOrderSummaryRow.columns, from: "work_orders")
     }
 
     static func decode(_ rows: [any SQLRow], now: Date) throws -> [WorkOrderSummaryDTO] {
