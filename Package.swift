@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent.git", from: "4.12.0"),
         .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.8.0"),
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.10.0"),
+        // The staff console's server-rendered pages (STYLE.md: Leaf templates, no JavaScript build).
+        .package(url: "https://github.com/vapor/leaf.git", from: "4.5.0"),
         // Tests only: reads openapi.yaml so every test exchange is checked against it.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
     ],
@@ -32,6 +34,7 @@ let package = Package(
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Leaf", package: "leaf"),
             ],
             resources: [.copy("Resources/openapi.yaml"), .copy("Resources/synthetic")]
         ),

@@ -21,7 +21,7 @@ public enum Entrypoint {
             if demo {
                 try await app.autoMigrate()
                 try await DemoCity.seedIfEmpty(app)
-                app.logger.notice("demo city ready: log in as dispatcher / demo1234 (see docs/demo.md)")
+                app.logger.notice("demo city ready: open the console at http://127.0.0.1:8080/ and log in as agent, dispatcher, reviewer, callback, supervisor, leader or chaoyang-handler with password demo1234 (docs/demo.md)")
             }
             try await app.execute()
         } catch {

@@ -2,6 +2,7 @@ import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import HotlineCore
+import Leaf
 import Vapor
 
 /// All setup of the app. Tests call it with their own settings (in-memory SQLite, or the
@@ -39,6 +40,10 @@ public func configure(_ app: Application, settings: Settings) async throws {
         if let checkpointer = app.hotline.checkpointer { app.lifecycle.use(checkpointer) }
     }
 
+    // The console's templates and files live under the working directory (`Resources/Views`,
+    // `Public`); tests point `app.directory` at the package.
+    app.views.use(.leaf)
+
     app.middleware = Middlewares()
     // First in, so it counts every handler; its lifecycle half is registered last, so it runs
     // first at shutdown, before anything the handlers use is closed.
@@ -46,6 +51,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.middleware.use(drain)
     app.middleware.use(ProblemMiddleware())
     app.middleware.use(TokenAuthenticator())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
 
     // 20 MB attachments plus headroom; other bodies are small JSON.
     app.routes.defaultMaxBodySize = "1mb"
@@ -69,6 +75,15 @@ func routes(_ app: Application) throws {
     try api.register(collection: CalendarController())
     try api.register(collection: AttachmentController())
     app.get("health") { _ in ["status": "ok"] }
+
+    // The staff console (server-rendered, Simplified Chinese first).
+    let console = app.grouped(ConsoleHeadersMiddleware())
+    try console.register(collection: ConsoleController())
+    let staff = console.grouped(ConsoleLoginRequired())
+    ConsoleController().bootLoggedIn(staff)
+    try staff.register(collection: ConsoleOrderController())
+    try staff.register(collection: ConsoleIntakeController())
+    try staff.register(collection: ConsoleQueueController())
 }
 
 /// Per-connection SQLite settings. The pool keeps one connection per event loop, so touching

@@ -74,7 +74,7 @@ struct TokenAuthenticator: AsyncMiddleware {
                     let roles = Set(try r("roles", as: String.self).split(separator: ",").compactMap { Role(rawValue: String($0)) })
                     let actor = Actor(accountId: try r("account_id"), name: try r("display_name"), roles: roles, unit: unit)
                     let csrfToken: String = try r("csrf_token")
-                    if viaCookie && ![.GET, .HEAD, .OPTIONS].contains(request.method) && request.headers.first(name: "X-CSRF-Token") != csrfToken {
+                    if viaCookie && ![.GET, .HEAD, .OPTIONS].contains(request.method), try await Self.sentCSRFToken(request) != csrfToken {
                         throw APIProblem(.forbidden, code: "csrf_token_missing", field: "X-CSRF-Token", rule: "writes with a session cookie must send the X-CSRF-Token given at login (R-NF-5)")
                     }
                     request.auth.login(Principal(actor: actor, tokenId: try r("token_id"), viaCookie: viaCookie, csrfToken: csrfToken))
@@ -82,6 +82,17 @@ struct TokenAuthenticator: AsyncMiddleware {
             }
         }
         return try await next.respond(to: request)
+    }
+}
+
+extension TokenAuthenticator {
+    /// The CSRF token a cookie write sent: the API's `X-CSRF-Token` header, or a console form's
+    /// `_csrf` field (the body is read here, before the route, to find it).
+    static func sentCSRFToken(_ request: Request) async throws -> String? {
+        if let header = request.headers.first(name: "X-CSRF-Token") { return header }
+        guard request.headers.contentType == .urlEncodedForm else { return nil }
+        if request.body.data == nil { _ = try await request.body.collect(max: 1_000_000).get() }
+        return try? request.content.get(String.self, at: "_csrf")
     }
 }
 

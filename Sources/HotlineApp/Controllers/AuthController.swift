@@ -31,8 +31,17 @@ struct AuthController: RouteCollection {
 
     @Sendable func login(req: Request) async throws -> Response {
         let body = try req.content.decode(LoginBody.self)
-        guard let account = try await AccountModel.query(on: req.db).filter(\.$username == body.username).with(\.$unit).first(),
-            account.active, try await req.password.async.verify(body.password, created: account.passwordHash)
+        let session = try await Self.openSession(req, username: body.username, password: body.password)
+        let dto = SessionDTO(token: session.token, csrfToken: session.csrfToken, expiresAt: session.expiresAt, account: Self.dto(session.account))
+        let response = try await dto.encodeResponse(status: .created, for: req)
+        Self.setCookie(on: response, token: session.token, expires: session.expiresAt)
+        return response
+    }
+
+    /// Checks the password and stores a new token (the API's login and the console's).
+    static func openSession(_ req: Request, username: String, password: String) async throws -> (token: String, csrfToken: String, expiresAt: Date, account: AccountModel) {
+        guard let account = try await AccountModel.query(on: req.db).filter(\.$username == username).with(\.$unit).first(),
+            account.active, try await req.password.async.verify(password, created: account.passwordHash)
         else {
             throw APIProblem(.unauthorized, code: "invalid_credentials", field: "password", rule: "unknown username or wrong password")
         }
@@ -42,11 +51,12 @@ struct AuthController: RouteCollection {
         let expires = now.addingTimeInterval(Double(req.hotline.settings.tokenLifetimeHours) * 3600)
         let row = AccessTokenModel(tokenHash: TokenHash.of(token), accountId: account.id!, csrfToken: csrf, createdAt: now, expiresAt: expires)
         try await req.hotline.write(on: req.db) { db in try await row.create(on: db) }
-        let dto = SessionDTO(token: token, csrfToken: csrf, expiresAt: expires, account: Self.dto(account))
-        let response = try await dto.encodeResponse(status: .created, for: req)
+        return (token, csrf, expires, account)
+    }
+
+    static func setCookie(on response: Response, token: String, expires: Date) {
         response.cookies[TokenAuthenticator.cookieName] = HTTPCookies.Value(
             string: token, expires: expires, path: "/", isSecure: false, isHTTPOnly: true, sameSite: .lax)
-        return response
     }
 
     @Sendable func logout(req: Request) async throws -> Response {

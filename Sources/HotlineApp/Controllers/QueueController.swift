@@ -20,7 +20,11 @@ struct QueueController: RouteCollection {
     /// One page of the orders in `status`, as summary lines read from bare columns.
     private func page(_ req: Request, _ status: WorkOrderStatus, by sort: String...) async throws -> Page<WorkOrderSummaryDTO> {
         let q = try req.query.decode(PageQuery.self)
-        let (page, per, _) = try Paging.resolve(page: q.page, per: q.per)
+        return try await Self.page(req, status, by: sort, page: q.page, per: q.per)
+    }
+
+    static func page(_ req: Request, _ status: WorkOrderStatus, by sort: [String], page: Int?, per: Int?) async throws -> Page<WorkOrderSummaryDTO> {
+        let (page, per, _) = try Paging.resolve(page: page, per: per)
         let sql = req.db as! any SQLDatabase
         let predicate = SQLBinaryExpression(SQLColumn("status", table: "work_orders"), .equal, SQLBind(status.rawValue))
         let total = try await sql.select().column(SQLRaw("COUNT(*)"), as: "n").from("work_orders").where(predicate).first()?.decode(column: "n", as: Int.self) ?? 0
@@ -51,7 +55,7 @@ struct QueueController: RouteCollection {
         return try await page(req, .awaitingCallback, by: "callback_due_at", "number")
     }
 
-    enum Bucket: String, Codable { case toSign, inHand, dueSoon, overdue, approvals }
+    enum Bucket: String, Codable, CaseIterable { case toSign, inHand, dueSoon, overdue, approvals }
 
     struct InboxQuery: Content {
         var bucket: Bucket?
@@ -77,8 +81,12 @@ struct QueueController: RouteCollection {
             }
             unitId = p.actor.unit.id
         }
+        return try await Self.inbox(req, unitId: unitId, bucket: q.bucket ?? .toSign, page: q.page, per: q.per)
+    }
+
+    static func inbox(_ req: Request, unitId: UUID, bucket: Bucket, page: Int?, per: Int?) async throws -> Page<InboxItem> {
         let now = req.now
-        let (page, per, _) = try Paging.resolve(page: q.page, per: q.per)
+        let (page, per, _) = try Paging.resolve(page: page, per: per)
         // SQLKit, not Fluent: a unit's inbox is polled all day (see `OrderRows`).
         let sql = req.db as! any SQLDatabase
         func column(_ name: String) -> SQLColumn { SQLColumn(name, table: "assignments") }
@@ -86,7 +94,7 @@ struct QueueController: RouteCollection {
             SQLBinaryExpression(column("status"), .in, SQLGroupExpression(SQLList(statuses.map { SQLBind($0.rawValue) })))
         }
         var conditions: [any SQLExpression] = [SQLBinaryExpression(column("unit_id"), .equal, SQLBind(unitId))]
-        switch q.bucket ?? .toSign {
+        switch bucket {
         case .toSign: conditions.append(statusIn([.toSign]))
         case .inHand: conditions.append(statusIn([.inHand]))
         case .dueSoon:
@@ -137,6 +145,10 @@ struct QueueController: RouteCollection {
     /// The dashboard's queue counters.
     @Sendable func counts(req: Request) async throws -> Counts {
         _ = try req.principal(.dispatcher, .reviewer, .supervisor, .callbackAgent, .agent, .analyst, .admin, .leader)
+        return try await Self.counts(req)
+    }
+
+    static func counts(_ req: Request) async throws -> Counts {
         let now = req.now
         let sql = req.db as! any SQLDatabase
         // One statement of scalar subqueries, each answered from a covering index: one round

@@ -66,6 +66,13 @@ enum WorkOrderAccess {
     /// Loads, applies a command through the pure core, and stores the result with its
     /// events in one transaction. An illegal command throws before anything is written.
     static func perform(_ req: Request, orderId: UUID? = nil, _ command: @Sendable (WorkOrderAggregate) throws -> Command) async throws -> Response {
+        let (principal, id, action) = try await apply(req, orderId: orderId, command)
+        return try await respond(req, id: id, principal: principal, purpose: action)
+    }
+
+    /// `perform` without the answer: the console redirects instead. Returns who acted, on
+    /// which order, and the action's name.
+    static func apply(_ req: Request, orderId: UUID? = nil, _ command: @Sendable (WorkOrderAggregate) throws -> Command) async throws -> (Principal, UUID, String) {
         let principal = try req.principal()
         let loaded = try await visible(req, principal: principal, id: orderId)
         try checkIfMatch(req, loaded.aggregate.order)
@@ -76,7 +83,7 @@ enum WorkOrderAccess {
         try await req.hotline.write(on: req.db) { db in
             try await WorkOrderRepository(db: db).save(t, over: loaded, actor: principal.actor, at: now)
         }
-        return try await respond(req, id: loaded.aggregate.order.id, principal: principal, purpose: cmd.action)
+        return (principal, loaded.aggregate.order.id, cmd.action)
     }
 }
 

@@ -44,13 +44,29 @@ struct WorkOrderController: RouteCollection {
             throw APIProblem.invalid("Idempotency-Key", "Idempotency-Key must be 1–200 characters")
         }
         if let key, let replay = try await replayed(req, key: key, principal: principal) { return replay }
+        do {
+            let created = try await Self.record(body, idempotencyKey: key, principal: principal, on: req)
+            let dto = WorkOrderDTO(created, masked: false, attachments: [], now: req.now)
+            let response = try await dto.encodeResponse(status: .created, for: req)
+            response.headers.replaceOrAdd(name: .location, value: "/api/v1/work-orders/\(created.order.id)")
+            response.headers.replaceOrAdd(name: .eTag, value: "\"\(dto.version)\"")
+            return response
+        } catch {
+            // A concurrent retry with the same key won the race: answer with its order.
+            if let key, let replay = try await replayed(req, key: key, principal: principal) { return replay }
+            throw error
+        }
+    }
+
+    /// Validates and stores a new order (the API's intake and the console's): bad input
+    /// throws before a number is drawn, and consumes nothing.
+    static func record(_ body: IntakeRequest, idempotencyKey key: String?, principal: Principal, on req: Request) async throws -> WorkOrderAggregate {
         try await Dictionaries.requireActive(kind: "category", code: body.categoryCode, field: "categoryCode", in: req)
         if let subject = body.subjectUnitId, try await UnitModel.find(subject, on: req.db) == nil {
             throw APIProblem.invalid("subjectUnitId", "subjectUnitId names no unit")
         }
         let now = req.now
         let lifecycle = try await RulesLoader(db: req.db, services: req.hotline).lifecycle(now: now)
-        // Validate before drawing a number, so bad input consumes nothing.
         if let problem = RuleViolation.all(Intake.validate(body.draft)) { throw problem }
         let day = lifecycle.context.calendar.localDate(of: now)
         let id = UUID.timeOrdered()
@@ -65,35 +81,22 @@ struct WorkOrderController: RouteCollection {
             }
             return (t.aggregate, statements)
         }
-        do {
-            let created: WorkOrderAggregate
-            if req.hotline.writeBatcher == nil {
-                // PostgreSQL: the number in a statement of its own, then the order in one more.
-                // An intake that fails after the draw (a database error, a lost idempotency
-                // race) leaves a gap in the day's numbers; R-WO-1 asks for unique and sortable
-                // numbers, not gapless ones.
-                let repo = WorkOrderRepository(db: req.db)
-                let (aggregate, writes) = try statements(req.db, number: try await repo.drawNumberApart(day: day))
-                try await repo.runAsOneStatement(writes)
-                created = aggregate
-            } else {
-                // SQLite has one writer anyway: it draws inside the transaction, without gaps.
-                created = try await req.hotline.write(on: req.db) { db in
-                    let repo = WorkOrderRepository(db: db)
-                    let (aggregate, writes) = try statements(db, number: try await repo.nextNumber(day: day))
-                    try await repo.run(writes)
-                    return aggregate
-                }
-            }
-            let dto = WorkOrderDTO(created, masked: false, attachments: [], now: now)
-            let response = try await dto.encodeResponse(status: .created, for: req)
-            response.headers.replaceOrAdd(name: .location, value: "/api/v1/work-orders/\(id)")
-            response.headers.replaceOrAdd(name: .eTag, value: "\"\(dto.version)\"")
-            return response
-        } catch {
-            // A concurrent retry with the same key won the race: answer with its order.
-            if let key, let replay = try await replayed(req, key: key, principal: principal) { return replay }
-            throw error
+        if req.hotline.writeBatcher == nil {
+            // PostgreSQL: the number in a statement of its own, then the order in one more.
+            // An intake that fails after the draw (a database error, a lost idempotency race)
+            // leaves a gap in the day's numbers; R-WO-1 asks for unique and sortable numbers,
+            // not gapless ones.
+            let repo = WorkOrderRepository(db: req.db)
+            let (aggregate, writes) = try statements(req.db, number: try await repo.drawNumberApart(day: day))
+            try await repo.runAsOneStatement(writes)
+            return aggregate
+        }
+        // SQLite has one writer anyway: it draws inside the transaction, without gaps.
+        return try await req.hotline.write(on: req.db) { db in
+            let repo = WorkOrderRepository(db: db)
+            let (aggregate, writes) = try statements(db, number: try await repo.nextNumber(day: day))
+            try await repo.run(writes)
+            return aggregate
         }
     }
 
@@ -175,7 +178,11 @@ struct WorkOrderController: RouteCollection {
     /// history is `?phone=`). Unit roles see only their own and sub-units' orders.
     @Sendable func search(req: Request) async throws -> Page<WorkOrderSummaryDTO> {
         let principal = try req.principal()
-        let q = try req.query.decode(SearchQuery.self)
+        return try await Self.find(try req.query.decode(SearchQuery.self), principal: principal, req: req)
+    }
+
+    /// The search itself, for the API and the console.
+    static func find(_ q: SearchQuery, principal: Principal, req: Request) async throws -> Page<WorkOrderSummaryDTO> {
         let (page, per, _) = try Paging.resolve(page: q.page, per: q.per)
         let now = req.now
         let sql = req.db as! any SQLDatabase

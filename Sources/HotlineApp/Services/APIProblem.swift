@@ -69,6 +69,10 @@ struct ProblemMiddleware: AsyncMiddleware {
             if p.status == .internalServerError {
                 request.logger.report(error: error)
             }
+            // Console pages answer with a page, never a stack trace or a JSON document.
+            if Self.wantsPage(request), let page = try? await request.renderConsole("error", title: request.label("error"), ["status": Int(p.status.code)], problem: p) {
+                return page
+            }
             var errors = p.related.map { ProblemDocument.FieldError(field: $0.field, code: $0.code, rule: $0.rule) }
             if !errors.isEmpty { errors.insert(.init(field: p.field, code: p.code, rule: p.rule), at: 0) }
             let doc = ProblemDocument(
@@ -79,6 +83,12 @@ struct ProblemMiddleware: AsyncMiddleware {
             response.headers.contentType = HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
             return response
         }
+    }
+
+    /// A browser asking for a console page (not the API, not a file).
+    static func wantsPage(_ request: Request) -> Bool {
+        let path = request.url.path
+        return !path.hasPrefix("/api/") && path != "/health" && (request.headers.first(name: .accept) ?? "").contains("text/html")
     }
 
     static func problem(for error: any Error) -> APIProblem {

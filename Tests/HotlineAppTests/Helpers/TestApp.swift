@@ -25,6 +25,13 @@ actor DatabaseTurns {
     }
 }
 
+/// The package's root folder, from this file's place in it.
+let packageRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<4 { url.deleteLastPathComponent() }
+    return url.path + "/"
+}()
+
 /// The demo-sized world every app test starts from.
 struct World {
     var platform: UnitModel
@@ -43,6 +50,9 @@ func withTestApp(at start: String = "2026-11-23T09:00:00+08:00", seedingWorld: B
     let postgres = url.hasPrefix("postgres")
     if postgres { await DatabaseTurns.shared.acquire() }
     let app = try await Application.make(.testing)
+    // The console's templates and files are found from the package root, whatever the
+    // working directory of the test run (Leaf refuses paths under dot-folders such as .build).
+    app.directory = DirectoryConfiguration(workingDirectory: packageRoot)
     do {
         let settings = Settings(
             database: postgres ? .postgres(url) : .sqliteMemory,
@@ -132,6 +142,28 @@ extension Application {
             Issue.record("openapi.yaml: \(problem)", sourceLocation: sourceLocation)
         }
         return response
+    }
+}
+
+extension Application {
+    /// A console request as `user` (session cookie, as a browser sends it). Forms are posted
+    /// URL-encoded with the user's CSRF token unless `csrf` is false.
+    @discardableResult
+    func page(_ method: HTTPMethod, _ path: String, as user: String?, world: World, form: [(String, String)]? = nil, csrf: Bool = true) async throws -> TestingHTTPResponse {
+        var result: TestingHTTPResponse?
+        try await self.testing().test(method, path, beforeRequest: { req in
+            req.headers.replaceOrAdd(name: .accept, value: "text/html")
+            if let user { req.headers.cookie = ["hotline_session": .init(string: world.token(user))] }
+            if var fields = form {
+                if csrf, let user { fields.append(("_csrf", "csrf-\(user)")) }
+                var allowed = CharacterSet.alphanumerics
+                allowed.insert(charactersIn: "-._~")
+                let body = fields.map { "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&")
+                req.headers.contentType = .urlEncodedForm
+                req.body = ByteBuffer(string: body)
+            }
+        }, afterResponse: { res in result = res })
+        return result!
     }
 }
 

@@ -1,0 +1,59 @@
+// The console's few scripts, each an enhancement: every page works without them.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  // Filter a long select (the category tree) as the agent types.
+  document.querySelectorAll("input.filter[data-filters]").forEach(function (input) {
+    var select = document.getElementById(input.dataset.filters);
+    if (!select) return;
+    input.addEventListener("input", function () {
+      var q = input.value.trim().toLowerCase();
+      Array.prototype.forEach.call(select.options, function (o) { o.hidden = q !== "" && o.text.toLowerCase().indexOf(q) < 0; });
+    });
+  });
+
+  // Intake: show only the inputs of the chosen disposition.
+  var form = document.getElementById("intake");
+  if (form) {
+    var showWhen = function () {
+      var chosen = (form.querySelector("input[name=disposition]:checked") || {}).value;
+      form.querySelectorAll(".when").forEach(function (d) { d.classList.toggle("shown", d.dataset.when === chosen); });
+    };
+    form.addEventListener("change", function (e) { if (e.target.name === "disposition") showWhen(); });
+    showWhen();
+
+    // Caller history on a phone number (R-IN-4) and possible duplicates while typing (R-IN-3).
+    var load = function (id, params) {
+      var box = document.getElementById(id);
+      fetch(box.dataset.src + "?" + new URLSearchParams(params), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (html) { if (html) box.innerHTML = html; });
+    };
+    var timer;
+    var refresh = function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var v = function (n) { var el = form.elements[n]; return el ? el.value : ""; };
+        if (v("citizenPhone").length >= 5) load("history", { phone: v("citizenPhone") });
+        load("similar", { phone: v("citizenPhone"), categoryCode: v("categoryCode"), address: v("address"), text: v("title") });
+      }, 400);
+    };
+    ["citizenPhone", "categoryCode", "address", "title"].forEach(function (n) {
+      var el = form.elements[n];
+      if (el) { el.addEventListener("input", refresh); el.addEventListener("change", refresh); }
+    });
+    // One click: merge into the duplicate chosen.
+    document.getElementById("similar").addEventListener("click", function (e) {
+      var b = e.target.closest(".merge-into");
+      if (!b) return;
+      form.elements.targetId.value = b.dataset.target;
+      form.querySelector("input[name=disposition][value=merge]").checked = true;
+      showWhen();
+    });
+  }
+
+  // Dispatch: a suggested unit fills the lead.
+  document.querySelectorAll(".suggest[data-unit]").forEach(function (b) {
+    b.addEventListener("click", function () { var s = document.getElementById("leadUnitId"); if (s) s.value = b.dataset.unit; });
+  });
+})();

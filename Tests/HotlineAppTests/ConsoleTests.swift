@@ -1,0 +1,212 @@
+import Foundation
+import HotlineCore
+import Testing
+import Vapor
+import VaporTesting
+
+@testable import HotlineApp
+
+@Suite("The staff console ([console])")
+struct ConsoleTests {
+    /// A complete intake form for the test world, with `overrides` replacing fields.
+    static func intakeForm(_ overrides: [String: String] = [:]) -> [(String, String)] {
+        var f: [String: String] = [
+            "channel": "phone", "requestType": "complaint", "categoryCode": "010101", "urgency": "normal", "title": "小区路灯不亮",
+            "time": "2026-11-22晚", "divisionCode": "110105", "address": "朝阳区建国路88号", "people": "来电人及邻居",
+            "matter": "小区路灯连续三晚不亮", "course": "已向物业反映未果", "wantedOutcome": "尽快修复", "citizenName": "张三",
+            "citizenPhone": "13812345678", "wantsSecrecy": "on", "consentsToDisclosure": "on", "disposition": "dispatch",
+        ]
+        for (k, v) in overrides { f[k] = v }
+        return f.sorted { $0.key < $1.key }
+    }
+
+    static func orderId(from response: TestingHTTPResponse) -> String? {
+        guard let location = response.headers.first(name: .location), location.hasPrefix("/orders/") else { return nil }
+        return String(location.dropFirst("/orders/".count).prefix(36))
+    }
+
+    @Test("Without a login every console page leads to the login form, which logs in and goes back")
+    func login() async throws {
+        try await withTestApp { app, w, _ in
+            var r = try await app.page(.GET, "/inbox?bucket=overdue", as: nil, world: w)
+            #expect(r.status == .seeOther)
+            #expect(r.headers.first(name: .location) == "/login?next=/inbox?bucket=overdue")
+            r = try await app.page(.GET, "/login", as: nil, world: w)
+            #expect(r.status == .ok && r.body.string.contains("<h1>登录</h1>"))
+            r = try await app.page(.POST, "/login", as: nil, world: w, form: [("username", "cy-handler"), ("password", "wrong"), ("next", "/inbox")])
+            #expect(r.status == .unauthorized && r.body.string.contains("用户名或密码不正确"))
+            #expect(r.body.string.contains("value=\"cy-handler\""), "the username is kept")
+            r = try await app.page(.POST, "/login", as: nil, world: w, form: [("username", "cy-handler"), ("password", "password123"), ("next", "/inbox")])
+            #expect(r.status == .seeOther && r.headers.first(name: .location) == "/inbox")
+            #expect(r.headers.setCookie?["hotline_session"]?.string.isEmpty == false)
+            // `next` never leaves the site.
+            r = try await app.page(.POST, "/login", as: nil, world: w, form: [("username", "agent"), ("password", "password123"), ("next", "//evil.example/")])
+            #expect(r.headers.first(name: .location) == "/")
+            // English on request.
+            r = try await app.page(.GET, "/lang/en?next=/login", as: nil, world: w)
+            #expect(r.headers.setCookie?["hotline_lang"]?.string == "en")
+        }
+    }
+
+    @Test("Every role's pages render: workbench, queues, inbox tabs, intake, order, dispatch, search and CSV")
+    func everyPageRenders() async throws {
+        try await withTestApp { app, w, _ in
+            // An order in hand at 朝阳, so unit pages have lines.
+            let id = try #require(Self.orderId(from: try await app.page(.POST, "/intake", as: "agent", world: w, form: Self.intakeForm())))
+            let pages: [(String, String, String)] = [
+                ("agent", "/", "工作台"), ("agent", "/intake", "来电人历史工单"), ("agent", "/search?q=路灯", "小区路灯不亮"),
+                ("agent", "/intake/history?phone=13812345678", "小区路灯不亮"),
+                ("agent", "/intake/similar?phone=13812345678&categoryCode=010101&address=x&text=路灯", "并单"),
+                ("dispatcher", "/", "待派单"), ("dispatcher", "/queues/dispatch", "小区路灯不亮"), ("dispatcher", "/orders/\(id)", "派单"),
+                ("dispatcher", "/orders/\(id)/dispatch", "预览时限"), ("reviewer", "/queues/review", "待审核"), ("reviewer", "/queues/returns", "退单待审"), ("reviewer", "/queues/extensions", "延期待审"),
+                ("callback", "/queues/callback", "待回访"), ("leader", "/queues/instruction", "待批示"),
+                ("supervisor", "/supervision", "督办看板"), ("admin", "/", "工作台"),
+                ("cy-handler", "/", "待签收"), ("cy-handler", "/inbox", "单位收件箱"), ("cy-leader", "/inbox?bucket=approvals", "待审批"),
+                ("supervisor", "/search?status=pendingDispatch&light=green&from=2026-11-01&to=2026-11-30", "小区路灯不亮"),
+            ]
+            for (user, path, expected) in pages {
+                let r = try await app.page(.GET, path, as: user, world: w)
+                let body = r.body.string
+                #expect(r.status == .ok, "\(user) \(path): \(r.status)")
+                #expect(body.contains(expected), "\(user) \(path) shows \(expected)")
+                #expect(!body.contains("#(") && !body.contains("#if") && !body.contains("#for"), "\(user) \(path): no Leaf left unrendered")
+                if !path.hasPrefix("/intake/") {
+                    #expect(r.headers.first(name: "Content-Security-Policy")?.contains("script-src 'self'") == true)
+                }
+            }
+            let csv = try await app.page(.GET, "/search.csv?q=路灯", as: "supervisor", world: w)
+            #expect(csv.headers.contentType?.subType == "csv")
+            let lines = csv.body.string.split(separator: "\r\n")
+            #expect(lines.count == 2 && lines[1].contains("小区路灯不亮") && lines[1].contains("138****5678"), "one line, citizen masked: \(lines)")
+            // English pages.
+            var english = try await app.page(.GET, "/lang/en?next=/", as: "dispatcher", world: w)
+            #expect(english.status == .seeOther)
+            english = try await app.testing().sendRequest(.GET, "/queues/dispatch", beforeRequest: { req in
+                req.headers.cookie = ["hotline_session": .init(string: w.token("dispatcher")), "hotline_lang": .init(string: "en")]
+            })
+            #expect(english.body.string.contains("To dispatch"))
+        }
+    }
+
+    @Test("A refused intake form comes back 422 with every field kept and messages in place; nothing is stored")
+    func intakeValidation() async throws {
+        try await withTestApp { app, w, _ in
+            let r = try await app.page(.POST, "/intake", as: "agent", world: w, form: Self.intakeForm(["title": "", "matter": "", "citizenPhone": "12"]))
+            #expect(r.status == .unprocessableEntity)
+            let body = r.body.string
+            #expect(body.contains("value=\"张三\""), "the name is kept")
+            #expect(body.contains("value=\"朝阳区建国路88号\""), "the address is kept")
+            #expect(body.contains("option value=\"010101\" selected"), "the category stays chosen")
+            #expect(body.contains("必填"), "required fields say so")
+            #expect(body.contains("citizen.phone must be 7–20 digits"), "the phone rule is shown")
+            let search = try await app.call(.GET, "/work-orders?phone=12", as: "supervisor", world: w)
+            #expect(search.json.int("total") == 0)
+            // A direct answer without an answer is refused before anything is stored.
+            let r2 = try await app.page(.POST, "/intake", as: "agent", world: w, form: Self.intakeForm(["disposition": "directAnswer", "citizenPhone": "13900000001"]))
+            #expect(r2.status == .unprocessableEntity && r2.body.string.contains("answer is required"))
+            #expect(try await app.call(.GET, "/work-orders?phone=13900000001", as: "supervisor", world: w).json.int("total") == 0)
+        }
+    }
+
+    @Test("Intake settles a call at once: a direct answer closes the order, a merge joins an open one")
+    func intakeSettles() async throws {
+        try await withTestApp { app, w, _ in
+            var r = try await app.page(.POST, "/intake", as: "agent", world: w, form: Self.intakeForm(["requestType": "consultation", "disposition": "directAnswer", "answer": "路灯报修电话为 96000。"]))
+            #expect(r.status == .seeOther && r.headers.first(name: .location)?.hasSuffix("?done=directAnswer") == true)
+            let answered = try #require(Self.orderId(from: r))
+            #expect(try await app.call(.GET, "/work-orders/\(answered)", as: "agent", world: w).json.string("status") == "closed")
+            let open = try #require(Self.orderId(from: try await app.page(.POST, "/intake", as: "agent", world: w, form: Self.intakeForm(["citizenPhone": "13900000002"]))))
+            r = try await app.page(.POST, "/intake", as: "agent", world: w, form: Self.intakeForm(["citizenPhone": "13900000002", "disposition": "merge", "targetId": open]))
+            let merged = try #require(Self.orderId(from: r))
+            let m = try await app.call(.GET, "/work-orders/\(merged)", as: "agent", world: w).json
+            #expect(m.string("status") == "closed" && m.string("disposition") == "merged" && m.string("mergedIntoId") == open.uppercased())
+        }
+    }
+
+    @Test("The order page offers exactly the actions the rules allow this person now, and a refusal shows on the page")
+    func exactlyTheActions() async throws {
+        try await withTestApp { app, w, _ in
+            let id = try #require(Self.orderId(from: try await app.page(.POST, "/intake", as: "agent", world: w, form: Self.intakeForm())))
+            var r = try await app.page(.GET, "/orders/\(id)", as: "agent", world: w)
+            var body = r.body.string
+            #expect(body.contains("id=\"action-directAnswer\"") && body.contains("id=\"action-decline\""))
+            #expect(!body.contains("/dispatch\""), "an agent does not dispatch")
+            r = try await app.page(.GET, "/orders/\(id)", as: "reviewer", world: w)
+            #expect(r.body.string.contains("当前没有您可办理的操作"))
+            // Dispatch: preview first (the deadline the rules compute), then confirm.
+            let version = try #require(try await app.call(.GET, "/work-orders/\(id)", as: "dispatcher", world: w).json.int("version"))
+            let dispatch: [(String, String)] = [("version", "\(version)"), ("mode", "transfer"), ("leadUnitId", w.chaoyang.id!.uuidString)]
+            r = try await app.page(.POST, "/orders/\(id)/dispatch", as: "dispatcher", world: w, form: dispatch)
+            #expect(r.status == .ok && r.body.string.contains("办结期限") && r.body.string.contains("name=\"confirm\""))
+            r = try await app.page(.POST, "/orders/\(id)/dispatch", as: "dispatcher", world: w, form: dispatch + [("confirm", "true")])
+            #expect(r.status == .seeOther)
+            // The unit handler may sign; the unit leader may not; nobody else sees the sign form.
+            body = try await app.page(.GET, "/orders/\(id)", as: "cy-handler", world: w).body.string
+            #expect(body.contains("id=\"action-sign\"") && body.contains("id=\"action-requestReturn\""))
+            #expect(!body.contains("id=\"action-review\""))
+            #expect(!(try await app.page(.GET, "/orders/\(id)", as: "cy-leader", world: w).body.string.contains("id=\"action-sign\"")))
+            #expect(try await app.page(.GET, "/orders/\(id)", as: "hd-handler", world: w).status == .notFound, "another unit's order is not found")
+            // A stale form is refused with a message on the page, not a stack trace.
+            let detail = try await app.call(.GET, "/work-orders/\(id)", as: "cy-handler", world: w).json
+            let assignment = try #require(detail.assignments.first?.string("id"))
+            r = try await app.page(.POST, "/orders/\(id)/actions/sign", as: "cy-handler", world: w, form: [("version", "1"), ("assignmentId", assignment)])
+            #expect(r.status == .conflict && r.body.string.contains("工单已被他人修改"))
+            // A form post without the CSRF token is refused with a page.
+            r = try await app.page(.POST, "/orders/\(id)/actions/sign", as: "cy-handler", world: w, form: [("version", "\(detail.int("version")!)"), ("assignmentId", assignment)], csrf: false)
+            #expect(r.status == .forbidden && r.body.string.contains("表单已过期"))
+            // A refused feedback keeps what was typed and names what is missing.
+            _ = try await app.page(.POST, "/orders/\(id)/actions/sign", as: "cy-handler", world: w, form: [("version", "\(detail.int("version")!)"), ("assignmentId", assignment)])
+            let v = try #require(try await app.call(.GET, "/work-orders/\(id)", as: "cy-handler", world: w).json.int("version"))
+            r = try await app.page(.POST, "/orders/\(id)/actions/submitFeedback", as: "cy-handler", world: w, form: [
+                ("version", "\(v)"), ("assignmentId", assignment), ("answer", "已修复路灯"), ("result", "solved"), ("contactMethod", "phone"),
+                ("contactedAt", "2026-11-23T10:00"), ("citizenOpinion", ""), ("policyReferences", "无"), ("responsiblePerson", ""), ("responsiblePhone", ""),
+            ])
+            #expect(r.status == .unprocessableEntity)
+            body = r.body.string
+            #expect(body.contains("已修复路灯"), "the answer is kept")
+            #expect(body.contains("responsiblePerson"), "the missing part is named")
+        }
+    }
+
+    @Test("One order from intake to close through the console's forms, each role in turn, with the timeline to show for it")
+    func intakeToClose() async throws {
+        try await withTestApp { app, w, setClock in
+            func version(_ id: String, _ user: String) async throws -> String {
+                String(try #require(try await app.call(.GET, "/work-orders/\(id)", as: user, world: w).json.int("version")))
+            }
+            func lead(_ id: String, _ user: String) async throws -> String {
+                try #require(try await app.call(.GET, "/work-orders/\(id)", as: user, world: w).json.assignments.first?.string("id"))
+            }
+            func post(_ id: String, _ action: String, as user: String, _ fields: [(String, String)]) async throws {
+                let r = try await app.page(.POST, "/orders/\(id)/actions/\(action)", as: user, world: w, form: [("version", try await version(id, user))] + fields)
+                #expect(r.status == .seeOther, "\(action) by \(user): \(r.status) \(r.body.string.prefix(400))")
+                #expect(r.headers.first(name: .location) == "/orders/\(id)?done=\(action)")
+            }
+            let id = try #require(Self.orderId(from: try await app.page(.POST, "/intake", as: "agent", world: w, form: Self.intakeForm())))
+            let r = try await app.page(.POST, "/orders/\(id)/dispatch", as: "dispatcher", world: w, form: [
+                ("version", try await version(id, "dispatcher")), ("mode", "transfer"), ("leadUnitId", w.chaoyang.id!.uuidString), ("confirm", "true"),
+            ])
+            #expect(r.status == .seeOther)
+            let a = try await lead(id, "cy-handler")
+            try await post(id, "sign", as: "cy-handler", [("assignmentId", a)])
+            try await post(id, "submitFeedback", as: "cy-handler", [
+                ("assignmentId", a), ("answer", "经现场核实，路灯已修复。"), ("result", "solved"), ("contactMethod", "phone"), ("contactedAt", "2026-11-23T10:00"),
+                ("citizenOpinion", "市民认可"), ("policyReferences", "无"), ("responsiblePerson", "李工"), ("responsiblePhone", "010-85000000"),
+            ])
+            try await post(id, "approveFeedback", as: "cy-leader", [("assignmentId", a), ("approve", "true")])
+            try await post(id, "review", as: "reviewer", [("approve", "true")])
+            setClock(Date(iso: "2026-11-24T10:00:00+08:00")!)
+            try await post(id, "callback", as: "callback", [("method", "phone"), ("reached", "true"), ("satisfaction", "satisfied"), ("solved", "true")])
+            let page = try await app.page(.GET, "/orders/\(id)", as: "supervisor", world: w).body.string
+            #expect(page.contains("已办结"))
+            var cursor = page.startIndex
+            for step in ["受理", "派单", "签收", "提交反馈", "审批反馈", "审核", "回访"] {
+                guard let found = page.range(of: "<strong>\(step)</strong>", range: cursor..<page.endIndex) else {
+                    Issue.record("the timeline shows \(step) in order")
+                    break
+                }
+                cursor = found.upperBound
+            }
+        }
+    }
+}
