@@ -114,7 +114,7 @@ struct ConsoleOrderController: RouteCollection {
             ("channel", l("channel.\(o.channel.rawValue)")), ("urgency", l("urgency.\(o.urgency.rawValue)")),
             ("createdAt", ConsoleFormat.time(o.createdAt)), ("mode", o.handlingMode.map { l("mode.\($0.rawValue)") }),
             ("dueAt", ConsoleFormat.time(o.status == .pendingDispatch ? o.dispatchDueAt : o.dueAt)),
-            ("timeLimit", o.timeLimit.map { "\($0.amount) \($0.unit.rawValue)" }),
+            ("timeLimit", o.timeLimit.map { ConsoleFormat.limit($0, lang) }),
         ])
         let e = o.elements
         let elements = pairs([
@@ -336,7 +336,7 @@ struct ConsoleOrderController: RouteCollection {
             if let leadShare = t.aggregate.lead {
                 preview = [
                     .init(label: l("lead"), value: leadShare.unit.name), .init(label: l("signDueAt"), value: ConsoleFormat.time(leadShare.signDueAt)),
-                    .init(label: l("timeLimit"), value: "\(leadShare.timeLimit.amount) \(leadShare.timeLimit.unit.rawValue)"),
+                    .init(label: l("timeLimit"), value: ConsoleFormat.limit(leadShare.timeLimit, lang)),
                     .init(label: l("deadline"), value: ConsoleFormat.time(leadShare.dueAt)),
                 ]
             }

@@ -45,12 +45,12 @@ struct ConsoleView<Data: Encodable>: Encodable {
 }
 
 extension Request {
-    /// The console's language: the `hotline_lang` cookie, else the browser's first choice when
-    /// it is English, else Chinese.
+    /// The console's language: Chinese unless the person chose English (the `hotline_lang`
+    /// cookie). Not the browser's Accept-Language: the centre's machines are set up in many
+    /// ways, and the hotline works in Chinese.
     var consoleLanguage: ConsoleLanguage {
         if let c = cookies[ConsoleLanguage.cookieName]?.string, let l = ConsoleLanguage(rawValue: c) { return l }
-        let accept = headers.first(name: .acceptLanguage)?.lowercased() ?? ""
-        return accept.hasPrefix("en") ? .en : .zh
+        return .zh
     }
 
     func label(_ key: String) -> String { ConsoleStrings.label(key, consoleLanguage) }
@@ -120,6 +120,11 @@ enum ConsoleFormat {
         guard let d else { return "" }
         let iso = d.isoLocal  // 2026-11-21T10:30:00+08:00
         return String(iso.prefix(16)).replacingOccurrences(of: "T", with: " ")
+    }
+
+    /// "15 个工作日".
+    static func limit(_ l: TimeLimit, _ lang: ConsoleLanguage) -> String {
+        "\(l.amount) " + ConsoleStrings.label("limit.\(l.unit.rawValue)", lang)
     }
 
     /// The value of an `<input type="datetime-local">` for a time.

@@ -54,6 +54,7 @@ enum ConsoleStrings {
         "pendingExtensions": "延期待审", "welcome": "欢迎", "notices": "信息报备", "searchHint": "编号、电话或内容",
         "categorySearch": "搜索分类", "dispatchTo": "派单", "orderPage": "工单详情", "csrfFailed": "表单已过期，请刷新页面后重试",
         "allUnits": "所有单位", "leadUnit": "主办", "remindNow": "催办",
+        "limit.workingDays": "个工作日", "limit.workingHours": "个工作小时", "limit.naturalDays": "个自然日", "limit.naturalHours": "小时",
         // Statuses of orders and assignments, types, channels, urgencies, lights.
         "status.pendingDispatch": "待派单", "status.awaitingInstruction": "待批示", "status.handling": "办理中",
         "status.awaitingReview": "待审核", "status.awaitingCallback": "待回访", "status.closed": "已办结", "status.archived": "已归档",
@@ -127,6 +128,7 @@ enum ConsoleStrings {
         "welcome": "Welcome", "notices": "Notices", "searchHint": "Number, phone or text", "categorySearch": "Find a category",
         "dispatchTo": "Dispatch", "orderPage": "Work order", "csrfFailed": "The form has expired; reload the page and try again",
         "allUnits": "All units", "leadUnit": "Lead", "remindNow": "Remind",
+        "limit.workingDays": "working days", "limit.workingHours": "working hours", "limit.naturalDays": "calendar days", "limit.naturalHours": "hours",
         "status.pendingDispatch": "To dispatch", "status.awaitingInstruction": "Awaiting instruction", "status.handling": "Being handled",
         "status.awaitingReview": "To review", "status.awaitingCallback": "To call back", "status.closed": "Closed", "status.archived": "Archived",
         "asg.toSign": "To sign", "asg.inHand": "In hand", "asg.returnRequested": "Return awaiting unit leader",
