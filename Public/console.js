@@ -26,7 +26,7 @@
     var load = function (id, params) {
       var box = document.getElementById(id);
       fetch(box.dataset.src + "?" + new URLSearchParams(params), { credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (r) { return r.ok && !r.redirected ? r.text() : ""; })
         .then(function (html) { if (html) box.innerHTML = html; });
     };
     var timer;

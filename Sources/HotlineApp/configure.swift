@@ -84,6 +84,7 @@ func routes(_ app: Application) throws {
     try staff.register(collection: ConsoleOrderController())
     try staff.register(collection: ConsoleIntakeController())
     try staff.register(collection: ConsoleQueueController())
+    try staff.register(collection: ConsoleAdminController())
 }
 
 /// Per-connection SQLite settings. The pool keeps one connection per event loop, so touching

@@ -30,7 +30,7 @@ struct ConsoleTests {
         try await withTestApp { app, w, _ in
             var r = try await app.page(.GET, "/inbox?bucket=overdue", as: nil, world: w)
             #expect(r.status == .seeOther)
-            #expect(r.headers.first(name: .location) == "/login?next=/inbox?bucket=overdue")
+            #expect(r.headers.first(name: .location) == "/login?next=/inbox%3Fbucket%3Doverdue")
             r = try await app.page(.GET, "/login", as: nil, world: w)
             #expect(r.status == .ok && r.body.string.contains("<h1>登录</h1>"))
             r = try await app.page(.POST, "/login", as: nil, world: w, form: [("username", "cy-handler"), ("password", "wrong"), ("next", "/inbox")])
@@ -42,6 +42,17 @@ struct ConsoleTests {
             // `next` never leaves the site.
             r = try await app.page(.POST, "/login", as: nil, world: w, form: [("username", "agent"), ("password", "password123"), ("next", "//evil.example/")])
             #expect(r.headers.first(name: .location) == "/")
+            // Nor with a tab or a backslash that browsers would turn into another host.
+            r = try await app.page(.POST, "/login", as: nil, world: w, form: [("username", "agent"), ("password", "password123"), ("next", "/\t/evil.example")])
+            #expect(r.headers.first(name: .location) == "/")
+            r = try await app.page(.GET, "/lang/en?next=/%5C/evil.example", as: nil, world: w)
+            #expect(r.headers.first(name: .location) == "/")
+            // A login form posted from another site is refused (login CSRF).
+            r = try await app.page(.POST, "/login", as: nil, world: w, form: [("username", "agent"), ("password", "password123")], headers: [("Origin", "http://evil.example"), ("Host", "127.0.0.1:8080")])
+            #expect(r.status == .forbidden && r.headers.setCookie?["hotline_session"] == nil)
+            // The banner names only known actions: the query is anybody's to write.
+            r = try await app.page(.GET, "/?done=%E4%BD%A0%E7%9A%84%E8%B4%A6%E5%8F%B7%E5%B7%B2%E5%86%BB%E7%BB%93", as: "agent", world: w)
+            #expect(!r.body.string.contains("你的账号已冻结") && !r.body.string.contains("class=\"flash\""))
             // English on request.
             r = try await app.page(.GET, "/lang/en?next=/login", as: nil, world: w)
             #expect(r.headers.setCookie?["hotline_lang"]?.string == "en")
@@ -108,9 +119,14 @@ struct ConsoleTests {
         }
     }
 
-    @Test("Intake settles a call at once: a direct answer closes the order, a merge joins an open one")
+    @Test("Intake settles a call at once: a direct answer closes the order, a merge joins an open one; a refused settlement or a second click stores nothing more")
     func intakeSettles() async throws {
         try await withTestApp { app, w, _ in
+            // A second click on the same form opens the order the first one stored.
+            let once = Self.intakeForm(["citizenPhone": "13900000003", "formKey": "k-1"])
+            let first = try #require(Self.orderId(from: try await app.page(.POST, "/intake", as: "agent", world: w, form: once)))
+            #expect(Self.orderId(from: try await app.page(.POST, "/intake", as: "agent", world: w, form: once)) == first)
+            #expect(try await app.call(.GET, "/work-orders?phone=13900000003", as: "supervisor", world: w).json.int("total") == 1)
             var r = try await app.page(.POST, "/intake", as: "agent", world: w, form: Self.intakeForm(["requestType": "consultation", "disposition": "directAnswer", "answer": "路灯报修电话为 96000。"]))
             #expect(r.status == .seeOther && r.headers.first(name: .location)?.hasSuffix("?done=directAnswer") == true)
             let answered = try #require(Self.orderId(from: r))
@@ -120,6 +136,10 @@ struct ConsoleTests {
             let merged = try #require(Self.orderId(from: r))
             let m = try await app.call(.GET, "/work-orders/\(merged)", as: "agent", world: w).json
             #expect(m.string("status") == "closed" && m.string("disposition") == "merged" && m.string("mergedIntoId") == open.uppercased())
+            // A merge into a closed order is refused by the rules before anything is stored.
+            r = try await app.page(.POST, "/intake", as: "agent", world: w, form: Self.intakeForm(["citizenPhone": "13900000004", "disposition": "merge", "targetId": answered]))
+            #expect(r.status == .conflict && r.body.string.contains("value=\"13900000004\""))
+            #expect(try await app.call(.GET, "/work-orders?phone=13900000004", as: "supervisor", world: w).json.int("total") == 0)
         }
     }
 
@@ -207,6 +227,67 @@ struct ConsoleTests {
                 }
                 cursor = found.upperBound
             }
+        }
+    }
+
+    @Test("Administration in the console: every page renders, and changes go through the API's own rules (R-ADM-1)")
+    func administration() async throws {
+        try await withTestApp { app, w, _ in
+            #expect(try await app.page(.GET, "/admin", as: "agent", world: w).status == .forbidden, "only administrators")
+            let pages: [(String, String)] = [
+                ("/admin", "系统管理"), ("/admin/units", "朝阳区人民政府"), ("/admin/accounts", "cy-handler"),
+                ("/admin/dictionaries/category", "010101"), ("/admin/dictionaries/channel", "由规则固定"), ("/admin/parameters", "sign.limit"),
+                ("/admin/rules", "办理时限规则"), ("/admin/calendar?year=2026", "调休上班日"), ("/admin/access-log", "个人信息查看记录"),
+            ]
+            for (path, expected) in pages {
+                let r = try await app.page(.GET, path, as: "admin", world: w)
+                #expect(r.status == .ok && r.body.string.contains(expected), "\(path): \(r.status)")
+                #expect(!r.body.string.contains("#("), "\(path) rendered")
+            }
+            // Parameters: refused with the rule on the page; accepted and in force.
+            var r = try await app.page(.POST, "/admin/parameters/sign.limit", as: "admin", world: w, form: [("value", "soon")])
+            #expect(r.status == .unprocessableEntity && r.body.string.contains("class=\"problem\""))
+            r = try await app.page(.POST, "/admin/parameters/sign.limit", as: "admin", world: w, form: [("value", "2 workingDays")])
+            #expect(r.status == .seeOther && r.headers.first(name: .location) == "/admin/parameters?done=save")
+            #expect(try await app.call(.GET, "/parameters", as: "admin", world: w).array.first { $0.string("key") == "sign.limit" }?.string("value") == "2 workingDays")
+            // Dictionaries: a new decline reason, then switched off.
+            r = try await app.page(.POST, "/admin/dictionaries/declineReason", as: "admin", world: w, form: [("code", "consoleTest"), ("name", "控制台测试理由"), ("sort", "")])
+            #expect(r.status == .seeOther)
+            r = try await app.page(.POST, "/admin/dictionaries/declineReason/consoleTest", as: "admin", world: w, form: [("name", "控制台测试理由"), ("active", "false")])
+            #expect(r.status == .seeOther)
+            let reasons = try await app.call(.GET, "/dictionaries/declineReason", as: "admin", world: w).array
+            #expect(reasons.first { $0.string("code") == "consoleTest" }?["active"] as? Bool == false)
+            // Units: a street under 朝阳; the same code again is refused on the page.
+            let unitForm: [(String, String)] = [("parentId", w.chaoyang.id!.uuidString), ("code", "hujialou"), ("name", "呼家楼街道"), ("kind", "street"), ("divisionCode", "")]
+            r = try await app.page(.POST, "/admin/units", as: "admin", world: w, form: unitForm)
+            #expect(r.status == .seeOther, "\(r.status) \(r.body.string.prefix(300))")
+            r = try await app.page(.POST, "/admin/units", as: "admin", world: w, form: unitForm)
+            #expect(r.status == .conflict && r.body.string.contains("value=\"呼家楼街道\""), "refused, the form kept")
+            // Accounts: unit roles only in a unit.
+            r = try await app.page(.POST, "/admin/accounts", as: "admin", world: w, form: [
+                ("username", "jw-agent"), ("displayName", "建外话务"), ("password", "password123"), ("unitId", w.jianwai.id!.uuidString), ("role_agent", "on"),
+            ])
+            #expect(r.status == .unprocessableEntity && r.body.string.contains("a unit account holds only unitHandler and unitLeader"))
+            r = try await app.page(.POST, "/admin/accounts", as: "admin", world: w, form: [
+                ("username", "jw-handler2"), ("displayName", "建外承办二"), ("password", "password123"), ("unitId", w.jianwai.id!.uuidString), ("role_unitHandler", "on"),
+            ])
+            #expect(r.status == .seeOther)
+            #expect(try await app.page(.POST, "/login", as: nil, world: w, form: [("username", "jw-handler2"), ("password", "password123")]).status == .seeOther)
+            // Time-limit rules: added, then deleted.
+            r = try await app.page(.POST, "/admin/rules", as: "admin", world: w, form: [("requestType", "help"), ("urgency", ""), ("categoryPrefix", ""), ("amount", "3"), ("unit", "workingDays")])
+            #expect(r.status == .seeOther)
+            let rules = try await app.call(.GET, "/time-limit-rules", as: "admin", world: w).array
+            let rule = try #require(rules.first { $0.string("requestType") == "help" }?.string("id"))
+            r = try await app.page(.POST, "/admin/rules/\(rule)/delete", as: "admin", world: w, form: [])
+            #expect(r.status == .seeOther)
+            #expect(try await app.call(.GET, "/time-limit-rules", as: "admin", world: w).array.allSatisfy { $0.string("id") != rule })
+            // Calendar: a new year's notice imported; a broken file refused on the page.
+            let notice = #"{"year": 2027, "papers": [], "days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": true}, {"name": "春节", "date": "2027-02-07", "isOffDay": false}]}"#
+            r = try await app.page(.POST, "/admin/calendar", as: "admin", world: w, form: [("content", notice)])
+            #expect(r.status == .seeOther && r.headers.first(name: .location) == "/admin/calendar?year=2027&done=save")
+            #expect(try await app.call(.GET, "/calendar/years/2027", as: "admin", world: w).json["hasData"] as? Bool == true)
+            r = try await app.page(.POST, "/admin/calendar", as: "admin", world: w, form: [("content", "{not json")])
+            #expect(r.status == .unprocessableEntity && r.body.string.contains("{not json"))
         }
     }
 }

@@ -228,6 +228,24 @@ def main():
         f.go(f"/search?q=路灯")
         f.shot("search")
         print(f"browser flow passed: order {order} closed through every role; screenshots in {SHOTS}")
+        # 管理员: the administration pages, and a parameter changed through the form.
+        f.logout()
+        f.login("admin")
+        for path, name in [("/admin/units", "admin-units"), ("/admin/accounts", "admin-accounts"), ("/admin/calendar?year=2026", "admin-calendar")]:
+            f.go(path)
+            f.shot(name)
+        f.go("/admin/parameters")
+        row = d.find_element(By.ID, "param-callback.maxAttempts")
+        field = d.find_element(By.CSS_SELECTOR, "input[form='param-callback.maxAttempts']")
+        field.clear()
+        field.send_keys("4")
+        f.submit(row.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        assert "done=save" in d.current_url, d.current_url
+        f.go("/admin/parameters")
+        value = d.execute_script("return document.querySelector(\"input[form='param-callback.maxAttempts']\").value")
+        assert value == "4", value
+        f.shot("admin-parameters")
+
         # Server time of the main pages, as someone who holds every platform role.
         f.logout()
         f.login("shiftlead")

@@ -39,6 +39,9 @@ struct ConsoleController: RouteCollection {
     @Sendable func login(req: Request) async throws -> Response {
         let input = try req.content.decode(LoginInput.self)
         let next = Self.safeNext(input.next)
+        guard Self.sameOrigin(req) else {
+            throw APIProblem(.forbidden, code: "cross_site_login", rule: "log in from this site's own login page")
+        }
         do {
             let session = try await AuthController.openSession(req, username: input.username ?? "", password: input.password ?? "")
             let response = req.redirect(to: next)
@@ -50,10 +53,23 @@ struct ConsoleController: RouteCollection {
         }
     }
 
-    /// Only a path on this site: `next` must not send a fresh login elsewhere.
+    /// Only a path on this site: `next` must not send a fresh login elsewhere. Browsers drop
+    /// tabs and newlines from URLs and read `\\` as `/`, so `/<tab>/evil.example` would be
+    /// `//evil.example`: no control character, space or backslash anywhere.
     static func safeNext(_ next: String?) -> String {
-        guard let n = next, n.hasPrefix("/"), !n.hasPrefix("//"), !n.hasPrefix("/\\") else { return "/" }
+        guard let n = next, n.hasPrefix("/"), !n.hasPrefix("//"),
+            n.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && $0 != "\\" })
+        else { return "/" }
         return n
+    }
+
+    /// A login form posted from another site is refused: otherwise a page elsewhere could log
+    /// the centre's browser into an account of its choosing (login CSRF).
+    static func sameOrigin(_ req: Request) -> Bool {
+        if req.headers.first(name: "Sec-Fetch-Site") == "cross-site" { return false }
+        guard let origin = req.headers.first(name: .origin) else { return true }
+        guard let host = req.headers.first(name: .host), let url = URL(string: origin), let originHost = url.host else { return false }
+        return originHost + (url.port.map { ":\($0)" } ?? "") == host
     }
 
     @Sendable func logout(req: Request) async throws -> Response {
@@ -84,7 +100,8 @@ struct ConsoleController: RouteCollection {
 
     struct HomeView: Encodable {
         var cards: [Card]
-        var heading: String
+        /// The person's first queue; none for roles without one.
+        var heading: String?
         var lines: [OrderLine]
         var more: String?
     }
@@ -94,7 +111,7 @@ struct ConsoleController: RouteCollection {
         let lang = req.consoleLanguage
         func l(_ k: String) -> String { ConsoleStrings.label(k, lang) }
         var cards: [Card] = []
-        var heading = ""
+        var heading: String?
         var lines: [OrderLine] = []
         var more: String?
         if p.actor.isPlatformStaff {

@@ -44,6 +44,8 @@ struct ConsoleIntakeController: RouteCollection {
         var target: String?
         var targetId: String?
         var note: String?
+        /// A key drawn when the form is shown (the order's idempotency key).
+        var formKey: String?
     }
 
     struct Option: Encodable {
@@ -95,6 +97,7 @@ struct ConsoleIntakeController: RouteCollection {
             "course": input.course, "wantedOutcome": input.wantedOutcome, "citizenName": input.citizenName, "citizenPhone": input.citizenPhone,
             "citizenIdNumber": input.citizenIdNumber, "citizenAddress": input.citizenAddress, "answer": input.answer,
             "knowledgeArticleRef": input.knowledgeArticleRef, "note": input.note, "targetId": input.targetId,
+            "formKey": input.formKey ?? UUID().uuidString,
         ]
         var errors: [String: String] = [:]
         if let problem {
@@ -129,71 +132,45 @@ struct ConsoleIntakeController: RouteCollection {
         }
     }
 
-    /// Records the order, then settles it if the agent chose to; refused input comes back on
-    /// the form with every field kept (422) and nothing stored.
+    /// Records the order, settled at once if the agent chose to, in one write; refused input
+    /// comes back on the form with every field kept (422) and nothing stored. The form's key
+    /// makes a second click on the same form open the order the first one stored.
     @Sendable func submit(req: Request) async throws -> Response {
         let principal = try req.principal(.agent, .dispatcher)
         let input = try req.content.decode(IntakeInput.self)
+        let key = ActionInput().text(input.formKey).map { "console-" + $0 }
+        if let existing = try await Self.stored(key, principal: principal, req: req) { return req.redirect(to: "/orders/\(existing.uuidString)") }
         do {
             let body = try Self.intakeRequest(input)
-            // The settling step is checked before the order is stored, so a refused answer,
-            // reason or merge target leaves nothing behind.
             let settle = try await Self.settlement(input, req: req)
-            let created = try await WorkOrderController.record(body, idempotencyKey: nil, principal: principal, on: req)
-            let id = created.order.id
-            switch settle {
-            case .none: break
-            case .command(let command): _ = try await WorkOrderAccess.apply(req, orderId: id) { _ in command }
-            case .merge(let target, let note): try await Self.merge(req, source: id, into: target, note: note, principal: principal)
-            }
-            return req.redirect(to: "/orders/\(id.uuidString)?done=\(settle.action)")
+            let created = try await WorkOrderController.record(body, idempotencyKey: key, principal: principal, on: req, settle: settle)
+            return req.redirect(to: "/orders/\(created.order.id.uuidString)?done=\(settle.action)")
         } catch {
+            if let existing = try await Self.stored(key, principal: principal, req: req) { return req.redirect(to: "/orders/\(existing.uuidString)") }
             let problem = ProblemMiddleware.problem(for: error)
             guard problem.status != .internalServerError else { throw error }
             return try await page(req, input: input, problem: problem)
         }
     }
 
-    enum Settlement {
-        case none
-        case command(Command)
-        case merge(UUID, String?)
-
-        var action: String {
-            switch self {
-            case .none: "intake"
-            case .command(let c): c.action
-            case .merge: "merge"
-            }
-        }
+    /// The order a form with this key already stored, if any.
+    static func stored(_ key: String?, principal: Principal, req: Request) async throws -> UUID? {
+        guard let key else { return nil }
+        return try await IdempotencyKeyModel.query(on: req.db).filter(\.$accountId == principal.accountId).filter(\.$key == key).first()?.workOrderId
     }
 
-    static func settlement(_ input: IntakeInput, req: Request) async throws -> Settlement {
+    static func settlement(_ input: IntakeInput, req: Request) async throws -> WorkOrderController.Settlement {
         let f = ActionInput(answer: input.answer, knowledgeArticleRef: input.knowledgeArticleRef, reasonCode: input.reasonCode, target: input.target, note: input.note)
         switch input.disposition ?? "dispatch" {
         case "dispatch": return .none
         case "merge":
             let target = try f.uuid(input.targetId, "targetId")
-            guard let order = try await WorkOrderRepository(db: req.db).find(target), order.aggregate.order.status.isOpen else {
+            guard let order = try await WorkOrderRepository(db: req.db).find(target) else {
                 throw APIProblem.invalid("targetId", "merge into an open order from the list of possible duplicates")
             }
-            return .merge(target, f.text(input.note))
+            return .merge(into: order, note: f.text(input.note))
         case let action:
             return .command(try await ActionForms.command(action, f, req: req))
-        }
-    }
-
-    /// 并单 of the order just recorded into an open one (R-IN-3).
-    static func merge(_ req: Request, source: UUID, into target: UUID, note: String?, principal: Principal) async throws {
-        let repo = WorkOrderRepository(db: req.db)
-        guard let s = try await repo.find(source), let t = try await repo.find(target) else { throw APIProblem.notFound("work_order") }
-        let now = req.now
-        let lifecycle = try await RulesLoader(db: req.db, services: req.hotline).lifecycle(now: now)
-        let (st, tt) = try lifecycle.merge(s.aggregate, into: t.aggregate, by: principal.actor, note: note)
-        try await req.hotline.write(on: req.db) { db in
-            let repo = WorkOrderRepository(db: db)
-            try await repo.save(st, over: s, actor: principal.actor, at: now)
-            try await repo.save(tt, over: t, actor: principal.actor, at: now)
         }
     }
 

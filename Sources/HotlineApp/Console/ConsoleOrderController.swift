@@ -30,7 +30,7 @@ struct ConsoleOrderController: RouteCollection {
             var lightLabel: String
             var signDueAt: String
             var dueAt: String
-            var signedAt: String
+            var signedAt: String?
             var feedback: [Pair]
             var opinion: String?
             var returnReason: String?
@@ -43,8 +43,8 @@ struct ConsoleOrderController: RouteCollection {
             var at: String
             var who: String
             var action: String
-            var change: String
-            var note: String
+            var change: String?
+            var note: String?
         }
 
         var id: String
@@ -135,7 +135,7 @@ struct ConsoleOrderController: RouteCollection {
             OrderView.Share(
                 unit: a.unitName, role: l(a.role == .lead ? "leadRole" : "coRole"), status: l("asg.\(a.status.rawValue)"),
                 light: a.status.isActive ? a.light.rawValue : "none", lightLabel: a.status.isActive ? l("light.\(a.light.rawValue)") : "",
-                signDueAt: ConsoleFormat.time(a.signDueAt), dueAt: ConsoleFormat.time(a.dueAt), signedAt: ConsoleFormat.time(a.signedAt),
+                signDueAt: ConsoleFormat.time(a.signDueAt), dueAt: ConsoleFormat.time(a.dueAt), signedAt: a.signedAt.map { ConsoleFormat.time($0) },
                 feedback: a.feedback.map { f in
                     pairs([
                         ("answer", f.answer), ("result", l("result.\(f.result.rawValue)")), ("contactMethod", l("contact.\(f.contactMethod.rawValue)")),
@@ -160,10 +160,10 @@ struct ConsoleOrderController: RouteCollection {
             OrderView.Event(
                 at: ConsoleFormat.time(ev.at), who: ev.actorName + (ev.actorUnitName.map { "（\($0)）" } ?? ""),
                 action: l("action.\(ev.action)"),
-                change: [ev.fromStatus, ev.toStatus].compactMap { $0 }.map { s in
+                change: Optional([ev.fromStatus, ev.toStatus].compactMap { $0 }.map { s in
                     WorkOrderStatus(rawValue: s) != nil ? l("status.\(s)") : l("asg.\(s)")
-                }.joined(separator: " → "),
-                note: ev.note ?? "")
+                }.joined(separator: " → ")).flatMap { $0.isEmpty ? nil : $0 },
+                note: ev.note.flatMap { $0.isEmpty ? nil : $0 })
         }
         return OrderView(
             id: o.id.uuidString, number: o.number, title: o.title, version: o.version, status: l("status.\(o.status.rawValue)"),
@@ -232,7 +232,8 @@ struct ConsoleOrderController: RouteCollection {
         }
         // A form elsewhere (the supervision board) asks to come back to its own page.
         let back = ConsoleController.safeNext(try? req.content.get(String.self, at: "back"))
-        return req.redirect(to: (back == "/" ? "/orders/\(orderId.uuidString)" : back) + "?done=\(action)")
+        let target = back == "/" ? "/orders/\(orderId.uuidString)" : back
+        return req.redirect(to: target + (target.contains("?") ? "&" : "?") + "done=\(action)")
     }
 
     // MARK: Dispatch

@@ -24,6 +24,8 @@ struct ConsolePage: Encodable {
     }
 
     var lang: String
+    /// The language switch, back to this page.
+    var langHref: String
     var t: [String: String]
     var title: String
     var user: User?
@@ -65,15 +67,17 @@ extension Request {
             errors = ([RuleViolation(.invalid, code: problem.code, field: problem.field, rule: problem.rule)] + problem.related)
                 .compactMap { v in v.field.map { ConsolePage.FieldError(field: $0, message: v.rule) } }
         }
+        let here = url.path + (url.query.map { "?" + $0 } ?? "")
         let page = ConsolePage(
-            lang: lang.rawValue, t: ConsoleStrings.table(lang), title: title,
+            lang: lang.rawValue, langHref: "/lang/\(lang == .zh ? "en" : "zh")?next=" + ConsoleLinks.queryValue(here), t: ConsoleStrings.table(lang), title: title,
             user: principal.map { p in
                 ConsolePage.User(
                     name: p.actor.name, unitName: p.actor.unit.name,
                     roles: p.actor.roles.map { ConsoleStrings.label("role.\($0.rawValue)", lang) }.sorted().joined(separator: "、"))
             },
             csrf: principal?.csrfToken ?? "", nav: principal.map { ConsoleNavigation.items(for: $0, path: url.path, lang: lang) } ?? [],
-            flash: (try? query.get(String.self, at: "done")).map { ConsoleStrings.label("done", lang) + "：" + ConsoleStrings.label("action.\($0)", lang) },
+            // Only a known action's name: the query is anybody's to write.
+            flash: (try? query.get(String.self, at: "done")).flatMap { ConsoleStrings.zh["action.\($0)"] != nil ? ConsoleStrings.label("done", lang) + "：" + ConsoleStrings.label("action.\($0)", lang) : nil },
             error: problem.map { Self.describe($0, lang) }, errors: errors,
             fieldErrors: Dictionary(errors.map { ($0.field, $0.message) }, uniquingKeysWith: { a, _ in a }))
         let view = try await self.view.render(template, ConsoleView(page: page, data: data))
@@ -108,6 +112,7 @@ enum ConsoleNavigation {
         if p.has(.supervisor) { items.append(("/supervision", "supervisionBoard")) }
         if p.has(.callbackAgent) { items.append(("/queues/callback", "callbackQueue")) }
         items.append(("/search", "search"))
+        if p.has(.admin) { items.append(("/admin", "admin")) }
         return items.map { href, key in
             ConsolePage.NavItem(href: href, label: ConsoleStrings.label(key, lang), active: href == "/" ? path == "/" : path.hasPrefix(href))
         }
@@ -140,14 +145,26 @@ enum ConsoleFormat {
 }
 
 /// Security headers for console pages: no inline script or style, nothing framed, forms post
-/// only here (R-NF-5).
+/// only here (R-NF-5). Error pages get them too (`ProblemMiddleware`).
 struct ConsoleHeadersMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let response = try await next.respond(to: request)
+        Self.apply(to: response)
+        return response
+    }
+
+    static func apply(to response: Response) {
         response.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
-        return response
+    }
+}
+
+enum ConsoleLinks {
+    /// A value for a query string: `&`, `=`, `?`, `#` and `+` encoded too, so a path with a
+    /// query of its own comes back whole.
+    static func queryValue(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: CharacterSet.urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=?#+"))) ?? "/"
     }
 }
 
@@ -156,7 +173,9 @@ struct ConsoleLoginRequired: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard request.auth.has(Principal.self) else {
             let back = request.url.path + (request.url.query.map { "?" + $0 } ?? "")
-            return request.redirect(to: "/login?next=" + (back.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "/"))
+            // Page fragments loaded by the intake script answer 401, not a login page to embed.
+            if request.url.path.hasPrefix("/intake/") { throw Abort(.unauthorized) }
+            return request.redirect(to: "/login?next=" + ConsoleLinks.queryValue(back))
         }
         return try await next.respond(to: request)
     }

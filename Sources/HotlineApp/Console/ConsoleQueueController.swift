@@ -149,7 +149,8 @@ struct ConsoleQueueController: RouteCollection {
             """
         query.appendInterpolation(unsafeRaw: light == "red" ? " AND a.due_at < " : " AND a.warn_at <= ")
         query.appendInterpolation(bind: now)
-        query.appendInterpolation(unsafeRaw: " ORDER BY a.unit_name, a.due_at LIMIT 500")
+        // The 500 most overdue first, then grouped: cut by unit name, a late unit could vanish.
+        query.appendInterpolation(unsafeRaw: " ORDER BY a.due_at, a.id LIMIT 500")
         var groups: [BoardView.UnitGroup] = []
         for row in try await (req.db as! any SQLDatabase).raw(query).all() {
             let r = OrderRows.Reader(row: row)
@@ -161,9 +162,12 @@ struct ConsoleQueueController: RouteCollection {
                 number: try r("number"), title: try r("title"), light: lit.rawValue, lightLabel: l("light.\(lit.rawValue)"),
                 dueAt: ConsoleFormat.time(due), status: l("asg.\(status)"), reminders: try r("reminder_count"))
             let unit: String = try r("unit_name")
-            if groups.last?.unit != unit { groups.append(.init(unit: unit, red: 0, yellow: 0, lines: [])) }
-            groups[groups.count - 1].lines.append(line)
-            if lit == .red { groups[groups.count - 1].red += 1 } else { groups[groups.count - 1].yellow += 1 }
+            guard let i = groups.firstIndex(where: { $0.unit == unit }) else {
+                groups.append(.init(unit: unit, red: lit == .red ? 1 : 0, yellow: lit == .red ? 0 : 1, lines: [line]))
+                continue
+            }
+            groups[i].lines.append(line)
+            if lit == .red { groups[i].red += 1 } else { groups[i].yellow += 1 }
         }
         groups.sort { ($0.red, $0.yellow) > ($1.red, $1.yellow) }
         return try await req.renderConsole("supervision", title: l("supervisionBoard"), BoardView(groups: groups, light: light))
@@ -257,7 +261,7 @@ struct ConsoleQueueController: RouteCollection {
         func l(_ k: String) -> String { ConsoleStrings.label(k, lang) }
         func cell(_ s: String) -> String {
             // Quote every cell; a leading = + - @ is neutralised against spreadsheet formulas.
-            let safe = s.first.map { "=+-@".contains($0) } == true ? "'" + s : s
+            let safe = s.first.map { "=+-@\t\r".contains($0) } == true ? "'" + s : s
             return "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         var out = "\u{FEFF}" + [l("number"), l("title"), l("type"), l("channel"), l("status"), l("light"), l("createdAt"), l("dueAt"), l("citizen"), l("phone")].map(cell).joined(separator: ",") + "\r\n"

@@ -54,6 +54,15 @@ enum ConsoleStrings {
         "pendingExtensions": "延期待审", "welcome": "欢迎", "notices": "信息报备", "searchHint": "编号、电话或内容",
         "categorySearch": "搜索分类", "dispatchTo": "派单", "orderPage": "工单详情", "csrfFailed": "表单已过期，请刷新页面后重试",
         "allUnits": "所有单位", "leadUnit": "主办", "remindNow": "催办",
+        "admin": "系统管理", "adminUnits": "网络单位", "adminAccounts": "账号与角色", "adminDeclineReasons": "不予受理理由",
+        "adminGuideTargets": "引导去向", "adminUnitKinds": "单位类别", "adminParameters": "参数", "adminRules": "办理时限规则",
+        "adminCalendar": "工作日历", "adminAccessLog": "个人信息查看记录", "code": "代码", "parent": "上级", "kind": "类别",
+        "leaderName": "分管领导", "liaisonPhone": "联络电话", "active": "启用", "displayName": "显示名", "newUnit": "新增单位",
+        "newAccount": "新增账号", "newEntry": "新增条目", "newRule": "新增规则", "importYear": "导入年度日历（国务院通知 JSON）",
+        "offDays": "放假日", "adjustedDays": "调休上班日", "workingDaysCount": "工作日数", "value": "取值", "description": "说明",
+        "delete": "删除", "sort": "排序", "nameEn": "英文名", "parentCode": "上级代码", "fields": "字段", "purpose": "事由",
+        "level": "层级", "year": "年度", "noCalendarData": "本年度尚无国务院放假安排，周一至周五按工作日计",
+        "fixedDictionary": "诉求类型和渠道由规则固定，只能修改名称", "on": "是", "off": "否", "enable": "启用", "disable": "停用",
         "limit.workingDays": "个工作日", "limit.workingHours": "个工作小时", "limit.naturalDays": "个自然日", "limit.naturalHours": "小时",
         // Statuses of orders and assignments, types, channels, urgencies, lights.
         "status.pendingDispatch": "待派单", "status.awaitingInstruction": "待批示", "status.handling": "办理中",
@@ -85,7 +94,7 @@ enum ConsoleStrings {
         "action.decideExtension": "审核延期", "action.submitFeedback": "提交反馈", "action.approveFeedback": "审批反馈",
         "action.review": "审核", "action.remind": "催办", "action.supervise": "督办", "action.closeSupervision": "督办销号",
         "action.callback": "回访", "action.close": "办结", "action.appeal": "复核申请", "action.archive": "归档",
-        "action.intake": "受理", "action.merge": "并单", "action.mergedInto": "并入", "action.mergeReceived": "收到并单",
+        "action.intake": "受理", "action.save": "保存", "action.merge": "并单", "action.mergedInto": "并入", "action.mergeReceived": "收到并单",
     ]
 
     static let en: [String: String] = [
@@ -128,6 +137,17 @@ enum ConsoleStrings {
         "welcome": "Welcome", "notices": "Notices", "searchHint": "Number, phone or text", "categorySearch": "Find a category",
         "dispatchTo": "Dispatch", "orderPage": "Work order", "csrfFailed": "The form has expired; reload the page and try again",
         "allUnits": "All units", "leadUnit": "Lead", "remindNow": "Remind",
+        "admin": "Administration", "adminUnits": "Units", "adminAccounts": "Accounts and roles", "adminDeclineReasons": "Decline reasons",
+        "adminGuideTargets": "Guide targets", "adminUnitKinds": "Unit kinds", "adminParameters": "Parameters", "adminRules": "Time-limit rules",
+        "adminCalendar": "Working calendar", "adminAccessLog": "Personal-data access log", "code": "Code", "parent": "Parent", "kind": "Kind",
+        "leaderName": "Leader", "liaisonPhone": "Liaison phone", "active": "Active", "displayName": "Display name", "newUnit": "New unit",
+        "newAccount": "New account", "newEntry": "New entry", "newRule": "New rule", "importYear": "Import a year (State Council notice as JSON)",
+        "offDays": "Days off", "adjustedDays": "Adjusted working days", "workingDaysCount": "Working days", "value": "Value",
+        "description": "Description", "delete": "Delete", "sort": "Order", "nameEn": "English name", "parentCode": "Parent code",
+        "fields": "Fields", "purpose": "Purpose", "level": "Level", "year": "Year",
+        "noCalendarData": "No State Council notice for this year: Monday to Friday count as working days",
+        "fixedDictionary": "Request types and channels are fixed by the rules; only their names can change", "on": "Yes", "off": "No",
+        "enable": "Enable", "disable": "Disable",
         "limit.workingDays": "working days", "limit.workingHours": "working hours", "limit.naturalDays": "calendar days", "limit.naturalHours": "hours",
         "status.pendingDispatch": "To dispatch", "status.awaitingInstruction": "Awaiting instruction", "status.handling": "Being handled",
         "status.awaitingReview": "To review", "status.awaitingCallback": "To call back", "status.closed": "Closed", "status.archived": "Archived",
@@ -155,6 +175,6 @@ enum ConsoleStrings {
         "action.submitFeedback": "Submit feedback", "action.approveFeedback": "Approve feedback", "action.review": "Review",
         "action.remind": "Remind", "action.supervise": "Supervise", "action.closeSupervision": "Close supervision",
         "action.callback": "Call back", "action.close": "Close", "action.appeal": "Appeal", "action.archive": "Archive",
-        "action.intake": "Intake", "action.merge": "Merge", "action.mergedInto": "Merged into", "action.mergeReceived": "Merge received",
+        "action.intake": "Intake", "action.save": "Saved", "action.merge": "Merge", "action.mergedInto": "Merged into", "action.mergeReceived": "Merge received",
     ]
 }

@@ -58,9 +58,27 @@ struct WorkOrderController: RouteCollection {
         }
     }
 
+    /// What else happens to a new order in its own write: the console settles a call at
+    /// intake (a direct answer, a decline, a guide, or a merge into an open order).
+    enum Settlement: Sendable {
+        case none
+        case command(Command)
+        case merge(into: WorkOrderRepository.Loaded, note: String?)
+
+        var action: String {
+            switch self {
+            case .none: "intake"
+            case .command(let c): c.action
+            case .merge: "merge"
+            }
+        }
+    }
+
     /// Validates and stores a new order (the API's intake and the console's): bad input
-    /// throws before a number is drawn, and consumes nothing.
-    static func record(_ body: IntakeRequest, idempotencyKey key: String?, principal: Principal, on req: Request) async throws -> WorkOrderAggregate {
+    /// throws before a number is drawn, and consumes nothing. A settlement is taken by the
+    /// rules before anything is written and stored with the order, so a refused one leaves
+    /// no order behind.
+    static func record(_ body: IntakeRequest, idempotencyKey key: String?, principal: Principal, on req: Request, settle: Settlement = .none) async throws -> WorkOrderAggregate {
         try await Dictionaries.requireActive(kind: "category", code: body.categoryCode, field: "categoryCode", in: req)
         if let subject = body.subjectUnitId, try await UnitModel.find(subject, on: req.db) == nil {
             throw APIProblem.invalid("subjectUnitId", "subjectUnitId names no unit")
@@ -70,16 +88,27 @@ struct WorkOrderController: RouteCollection {
         if let problem = RuleViolation.all(Intake.validate(body.draft)) { throw problem }
         let day = lifecycle.context.calendar.localDate(of: now)
         let id = UUID.timeOrdered()
-        // The order, its first events, its search entry and the idempotency key, in order.
-        @Sendable func statements(_ db: any Database, number: String) throws -> (WorkOrderAggregate, [any SQLExpression]) {
-            let t = try lifecycle.intake(body.draft, id: id, number: number, by: principal.actor)
-            var statements = WorkOrderRepository(db: db).creation(t, actor: principal.actor, at: now)
+        let actor = principal.actor
+        // The order (settled, when asked), its events, its search entry and the idempotency
+        // key, in order; and the merge target's own change, if any.
+        @Sendable func statements(_ db: any Database, number: String) throws -> (WorkOrderAggregate, [any SQLExpression], (Transition, WorkOrderRepository.Loaded)?) {
+            var t = try lifecycle.intake(body.draft, id: id, number: number, by: actor)
+            var target: (Transition, WorkOrderRepository.Loaded)?
+            switch settle {
+            case .none: break
+            case .command(let command): t = t.then(try lifecycle.apply(command, to: t.aggregate, by: actor))
+            case .merge(let into, let note):
+                let (s, tt) = try lifecycle.merge(t.aggregate, into: into.aggregate, by: actor, note: note)
+                t = t.then(s)
+                target = (tt, into)
+            }
+            var statements = WorkOrderRepository(db: db).creation(t, actor: actor, at: now)
             if let key {
                 statements.append(SQLRowsInsert(table: IdempotencyKeyModel.schema, columns: ["id", "account_id", "key", "work_order_id", "created_at"], rows: [
                     [.bind(UUID()), .bind(principal.accountId), .bind(key), .bind(id), .bind(now)],
                 ]))
             }
-            return (t.aggregate, statements)
+            return (t.aggregate, statements, target)
         }
         if req.hotline.writeBatcher == nil {
             // PostgreSQL: the number in a statement of its own, then the order in one more.
@@ -87,15 +116,25 @@ struct WorkOrderController: RouteCollection {
             // leaves a gap in the day's numbers; R-WO-1 asks for unique and sortable numbers,
             // not gapless ones.
             let repo = WorkOrderRepository(db: req.db)
-            let (aggregate, writes) = try statements(req.db, number: try await repo.drawNumberApart(day: day))
-            try await repo.runAsOneStatement(writes)
+            let (aggregate, writes, target) = try statements(req.db, number: try await repo.drawNumberApart(day: day))
+            if let (tt, over) = target {
+                // A merge changes the order it joins too: both in one transaction.
+                try await req.db.transaction { db in
+                    let repo = WorkOrderRepository(db: db)
+                    try await repo.runAsOneStatement(writes)
+                    try await repo.save(tt, over: over, actor: actor, at: now)
+                }
+            } else {
+                try await repo.runAsOneStatement(writes)
+            }
             return aggregate
         }
         // SQLite has one writer anyway: it draws inside the transaction, without gaps.
         return try await req.hotline.write(on: req.db) { db in
             let repo = WorkOrderRepository(db: db)
-            let (aggregate, writes) = try statements(db, number: try await repo.nextNumber(day: day))
+            let (aggregate, writes, target) = try statements(db, number: try await repo.nextNumber(day: day))
             try await repo.run(writes)
+            if let (tt, over) = target { try await repo.save(tt, over: over, actor: actor, at: now) }
             return aggregate
         }
     }

@@ -71,6 +71,7 @@ struct ProblemMiddleware: AsyncMiddleware {
             }
             // Console pages answer with a page, never a stack trace or a JSON document.
             if Self.wantsPage(request), let page = try? await request.renderConsole("error", title: request.label("error"), ["status": Int(p.status.code)], problem: p) {
+                ConsoleHeadersMiddleware.apply(to: page)
                 return page
             }
             var errors = p.related.map { ProblemDocument.FieldError(field: $0.field, code: $0.code, rule: $0.rule) }

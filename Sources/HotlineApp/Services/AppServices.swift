@@ -159,7 +159,7 @@ final class WriteBatcher: Sendable {
     }
 
     private static func run(_ batch: [Job]) async {
-        var outcomes: [(any Error)?]
+        let outcomes: [(any Error)?]
         do {
             outcomes = try await batch[0].db.transaction { tx in
                 // Alone, a write needs no savepoint: its failure rolls the transaction back.
@@ -184,8 +184,16 @@ final class WriteBatcher: Sendable {
                 return outcomes
             }
         } catch {
-            // The transaction itself failed (or the only write in it): nothing was kept.
-            outcomes = Array(repeating: error, count: batch.count)
+            // The transaction failed as a whole: nothing in it was kept. Alone, the write gets its
+            // error. In a group, some SQLite errors (a full disk, I/O) end the transaction and
+            // take the savepoint with them, and the others would get "no such savepoint" for
+            // someone else's failure: each is run again by itself, and gets its own outcome.
+            guard batch.count > 1 else {
+                batch[0].finish(error)
+                return
+            }
+            for job in batch { await run([job]) }
+            return
         }
         for (job, outcome) in zip(batch, outcomes) { job.finish(outcome) }
     }

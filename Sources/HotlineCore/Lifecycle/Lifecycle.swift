@@ -27,6 +27,16 @@ public struct LifecycleContext: Sendable {
 public struct Transition: Sendable, Equatable {
     public var aggregate: WorkOrderAggregate
     public var events: [DomainEvent]
+
+    public init(aggregate: WorkOrderAggregate, events: [DomainEvent]) {
+        self.aggregate = aggregate
+        self.events = events
+    }
+
+    /// This transition followed by `next` (taken on this one's aggregate).
+    public func then(_ next: Transition) -> Transition {
+        Transition(aggregate: next.aggregate, events: events + next.events)
+    }
 }
 
 /// The work-order lifecycle: intake → dispatch → handling → feedback → review → callback →

@@ -149,10 +149,11 @@ extension Application {
     /// A console request as `user` (session cookie, as a browser sends it). Forms are posted
     /// URL-encoded with the user's CSRF token unless `csrf` is false.
     @discardableResult
-    func page(_ method: HTTPMethod, _ path: String, as user: String?, world: World, form: [(String, String)]? = nil, csrf: Bool = true) async throws -> TestingHTTPResponse {
+    func page(_ method: HTTPMethod, _ path: String, as user: String?, world: World, form: [(String, String)]? = nil, csrf: Bool = true, headers extra: [(String, String)] = []) async throws -> TestingHTTPResponse {
         var result: TestingHTTPResponse?
         try await self.testing().test(method, path, beforeRequest: { req in
             req.headers.replaceOrAdd(name: .accept, value: "text/html")
+            for (k, v) in extra { req.headers.replaceOrAdd(name: k, value: v) }
             if let user { req.headers.cookie = ["hotline_session": .init(string: world.token(user))] }
             if var fields = form {
                 if csrf, let user { fields.append(("_csrf", "csrf-\(user)")) }
