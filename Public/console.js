@@ -38,6 +38,10 @@
         load("similar", { phone: v("citizenPhone"), categoryCode: v("categoryCode"), address: v("address"), text: v("title") });
       }, 400);
     };
+    // Notices for the place (R-IN-5): when the district or street is chosen, and at once.
+    var notices = function () { load("notices", { divisionCode: (form.elements.divisionCode || {}).value || "" }); };
+    if (form.elements.divisionCode) form.elements.divisionCode.addEventListener("change", notices);
+    notices();
     ["citizenPhone", "categoryCode", "address", "title"].forEach(function (n) {
       var el = form.elements[n];
       if (el) { el.addEventListener("input", refresh); el.addEventListener("change", refresh); }

@@ -30,6 +30,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(M004_SeedReferenceData())
     app.migrations.add(M005_CreateSearchIndex())
     app.migrations.add(M006_WidenClockIndexes())
+    app.migrations.add(M007_CreateNoticesAndCatalogue())
 
     if settings.database.isSQLite {
         // WAL now, before anything boots or migrates: it is stored in the file, and without it a
@@ -74,6 +75,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: AdminController())
     try api.register(collection: CalendarController())
     try api.register(collection: AttachmentController())
+    try api.register(collection: NoticeController())
     app.get("health") { _ in ["status": "ok"] }
 
     // The staff console (server-rendered, Simplified Chinese first).
@@ -85,6 +87,7 @@ func routes(_ app: Application) throws {
     try staff.register(collection: ConsoleIntakeController())
     try staff.register(collection: ConsoleQueueController())
     try staff.register(collection: ConsoleAdminController())
+    try staff.register(collection: ConsoleNoticeController())
 }
 
 /// Per-connection SQLite settings. The pool keeps one connection per event loop, so touching

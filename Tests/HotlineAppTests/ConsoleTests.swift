@@ -153,6 +153,17 @@ struct ConsoleTests {
             #expect(!body.contains("/dispatch\""), "an agent does not dispatch")
             r = try await app.page(.GET, "/orders/\(id)", as: "reviewer", world: w)
             #expect(r.body.string.contains("当前没有您可办理的操作"))
+            // An edit before dispatch (修改), from the form on the page; the place keeps its division code.
+            #expect(body.contains("id=\"action-edit\""))
+            let v0 = try #require(try await app.call(.GET, "/work-orders/\(id)", as: "agent", world: w).json.int("version"))
+            r = try await app.page(.POST, "/orders/\(id)/actions/edit", as: "agent", world: w, form: [
+                ("version", "\(v0)"), ("title", "小区路灯不亮（已核实）"), ("requestType", "complaint"), ("categoryCode", "010101"), ("urgency", "normal"),
+                ("time", "2026-11-22晚"), ("address", "朝阳区建国路88号南门"), ("people", "来电人"), ("matter", "小区路灯连续三晚不亮"), ("course", "已向物业反映未果"), ("wantedOutcome", "尽快修复"),
+            ])
+            #expect(r.status == .seeOther, "\(r.status)")
+            let edited = try await app.call(.GET, "/work-orders/\(id)", as: "agent", world: w).json
+            #expect(edited.string("title") == "小区路灯不亮（已核实）")
+            #expect(((edited["elements"] as? [String: Any])?["place"] as? [String: Any])?.string("divisionCode") == "110105")
             // Dispatch: preview first (the deadline the rules compute), then confirm.
             let version = try #require(try await app.call(.GET, "/work-orders/\(id)", as: "dispatcher", world: w).json.int("version"))
             let dispatch: [(String, String)] = [("version", "\(version)"), ("mode", "transfer"), ("leadUnitId", w.chaoyang.id!.uuidString)]
@@ -288,6 +299,76 @@ struct ConsoleTests {
             #expect(try await app.call(.GET, "/calendar/years/2027", as: "admin", world: w).json["hasData"] as? Bool == true)
             r = try await app.page(.POST, "/admin/calendar", as: "admin", world: w, form: [("content", "{not json")])
             #expect(r.status == .unprocessableEntity && r.body.string.contains("{not json"))
+        }
+    }
+
+    @Test("Every code the console shows has a Chinese label, and every English word a Chinese one")
+    func labels() {
+        var keys: [String] = []
+        keys += WorkOrderStatus.allCases.map { "status.\($0.rawValue)" } + AssignmentStatus.allCases.map { "asg.\($0.rawValue)" }
+        keys += RequestType.allCases.map { "type.\($0.rawValue)" } + HotlineCore.Channel.allCases.map { "channel.\($0.rawValue)" }
+        keys += Urgency.allCases.map { "urgency.\($0.rawValue)" } + WarningLight.allCases.map { "light.\($0.rawValue)" }
+        keys += Role.allCases.map { "role.\($0.rawValue)" } + ContactMethod.allCases.map { "contact.\($0.rawValue)" }
+        keys += Satisfaction.allCases.map { "sat.\($0.rawValue)" } + SupervisionMethod.allCases.map { "sup.\($0.rawValue)" }
+        keys += HandlingResult.allCases.map { "result.\($0.rawValue)" } + TimeLimitUnit.allCases.map { "limit.\($0.rawValue)" }
+        keys += HandlingMode.allCases.map { "mode.\($0.rawValue)" } + QueueController.Bucket.allCases.filter { $0 != .redo }.map(\.rawValue)
+        let actions = ["edit", "directAnswer", "decline", "guide", "escalate", "instruct", "dispatch", "sign", "recordContact", "requestReturn",
+            "approveReturn", "decideReturn", "subDispatch", "reviewSubAnswer", "submitOpinion", "requestExtension", "approveExtension",
+            "decideExtension", "submitFeedback", "approveFeedback", "review", "remind", "supervise", "closeSupervision", "callback", "close",
+            "appeal", "archive", "intake", "merge", "assign", "calendarWarning", "flagSensitive", "mergedIn", "cancelAssignment",
+            "awaitRedispatch", "awaitReview", "awaitCallback", "redo"]
+        keys += actions.map { "action.\($0)" }
+        for key in keys { #expect(ConsoleStrings.zh[key] != nil, "no Chinese for \(key)") }
+        for key in ConsoleStrings.en.keys { #expect(ConsoleStrings.zh[key] != nil, "\(key) is English only") }
+    }
+
+    @Test("Notices for the place appear at intake (R-IN-5); the dispatch catalogue leads the dispatcher's suggestions (R-UNIT-4)")
+    func noticesAndCatalogue() async throws {
+        try await withTestApp { app, w, _ in
+            let notice: [(String, String)] = [
+                ("kind", "water"), ("title", "建外街道计划停水"), ("area", "建国门外大街以南"), ("divisionCode", "110105"),
+                ("startsAt", "2026-11-23T08:00"), ("endsAt", "2026-11-24T20:00"),
+            ]
+            var r = try await app.page(.POST, "/notices", as: "cy-handler", world: w, form: notice)
+            #expect(r.status == .seeOther)
+            r = try await app.page(.POST, "/notices", as: "hd-handler", world: w, form: notice + [("unitId", w.chaoyang.id!.uuidString)])
+            #expect(r.status == .forbidden, "a unit files for itself only")
+            r = try await app.page(.POST, "/notices", as: "cy-handler", world: w, form: [("kind", "power"), ("title", "停电"), ("area", "某处"), ("startsAt", "2026-11-24T08:00"), ("endsAt", "2026-11-23T08:00")])
+            #expect(r.status == .unprocessableEntity && r.body.string.contains("endsAt must be after startsAt"))
+            #expect(try await app.page(.GET, "/notices", as: "agent", world: w).body.string.contains("建外街道计划停水"))
+            // A street of the district sees the district's notice; another district does not.
+            #expect(try await app.page(.GET, "/intake/notices?divisionCode=110105001", as: "agent", world: w).body.string.contains("建外街道计划停水"))
+            #expect(!(try await app.page(.GET, "/intake/notices?divisionCode=110108001", as: "agent", world: w).body.string.contains("建外街道计划停水")))
+            // Without a login the fragment answers 401, not a login page to embed.
+            #expect(try await app.page(.GET, "/intake/notices?divisionCode=110105", as: nil, world: w).status == .unauthorized)
+            // The catalogue names 海淀 for street lights in 朝阳 (on purpose not the unit past orders suggest).
+            r = try await app.page(.POST, "/admin/catalogue", as: "admin", world: w, form: [("categoryPrefix", "0101"), ("divisionPrefix", "110105"), ("unitId", w.haidian.id!.uuidString), ("note", "")])
+            #expect(r.status == .seeOther)
+            r = try await app.page(.POST, "/admin/catalogue", as: "admin", world: w, form: [("categoryPrefix", "9999"), ("unitId", w.haidian.id!.uuidString)])
+            #expect(r.status == .unprocessableEntity && r.body.string.contains("categoryPrefix"))
+            #expect(try await app.page(.GET, "/admin/catalogue", as: "admin", world: w).body.string.contains("海淀区人民政府"))
+            let id = try #require(Self.orderId(from: try await app.page(.POST, "/intake", as: "agent", world: w, form: Self.intakeForm())))
+            let page = try await app.page(.GET, "/orders/\(id)/dispatch", as: "dispatcher", world: w).body.string
+            #expect(page.contains("海淀区人民政府（派单目录）"), "the catalogue's unit is suggested")
+            #expect(page.contains("<option value=\"\(w.haidian.id!.uuidString)\" selected>"), "and chosen as the lead to start with")
+            // The same through the API (checked against openapi.yaml).
+            let listed = try await app.call(.GET, "/notices?divisionCode=110105001", as: "agent", world: w).array
+            #expect(listed.contains { $0.string("title") == "建外街道计划停水" })
+            #expect(try await app.call(.GET, "/notices?divisionCode=110108", as: "agent", world: w).array.isEmpty)
+            var api = try await app.call(.POST, "/notices", as: "hd-handler", world: w, json: [
+                "unitId": w.chaoyang.id!.uuidString, "kind": "power", "title": "停电", "area": "某处", "startsAt": "2026-11-23T08:00:00+08:00", "endsAt": "2026-11-23T18:00:00+08:00",
+            ])
+            #expect(api.status == .forbidden)
+            api = try await app.call(.POST, "/notices", as: "hd-handler", world: w, json: [
+                "kind": "power", "title": "中关村停电", "area": "中关村大街", "divisionCode": "110108", "startsAt": "2026-11-23T08:00:00+08:00", "endsAt": "2026-11-23T18:00:00+08:00",
+            ])
+            #expect(api.status == .created && api.json.string("unitId") == w.haidian.id!.uuidString)
+            let suggested = try await app.call(.GET, "/dispatch-catalogue/suggestions?categoryCode=010101&divisionCode=110105", as: "dispatcher", world: w).array
+            #expect(suggested.first?.string("unitName") == "海淀区人民政府")
+            #expect(try await app.call(.GET, "/dispatch-catalogue/suggestions?categoryCode=010101&divisionCode=110108", as: "dispatcher", world: w).array.isEmpty)
+            let entry = try #require(try await app.call(.GET, "/dispatch-catalogue", as: "agent", world: w).array.first?.string("id"))
+            #expect(try await app.call(.DELETE, "/dispatch-catalogue/\(entry)", as: "dispatcher", world: w).status == .forbidden)
+            #expect(try await app.call(.DELETE, "/dispatch-catalogue/\(entry)", as: "admin", world: w).status == .noContent)
         }
     }
 }

@@ -197,11 +197,13 @@ struct SearchAndScaleTests {
             let assignments = try await AssignmentModel.query(on: app.db).all().map(\.value)
             let busiest = Dictionary(grouping: assignments.filter { $0.status != .completed }, by: \.unit.id).sorted { $0.value.count > $1.value.count }.prefix(3)
             let working: Set<AssignmentStatus> = [.toSign, .inHand, .returnRequested, .feedbackPendingApproval]
+            let extensionsAtLeader = Set(try await ExtensionRequestModel.query(on: app.db).all().filter { $0.status == ExtensionStatus.pendingUnitLeader.rawValue }.map(\.assignmentId))
             let rules: [(String, (Assignment) -> Bool)] = [
                 ("toSign", { $0.status == .toSign }), ("inHand", { $0.status == .inHand }),
                 ("dueSoon", { working.contains($0.status) && $0.dueAt >= now && $0.warnAt <= now }),
                 ("overdue", { working.contains($0.status) && $0.dueAt < now }),
-                ("approvals", { $0.status == .returnRequested || $0.status == .feedbackPendingApproval }),
+                ("redo", { working.contains($0.status) && $0.redoCount > 0 }),
+                ("approvals", { $0.status == .returnRequested || $0.status == .feedbackPendingApproval || extensionsAtLeader.contains($0.id) }),
             ]
             var nonEmpty = 0
             for (unit, _) in busiest {

@@ -87,6 +87,17 @@ struct ActionInput: Content {
     var reached: String?
     var reasonable: String?
     var targetId: String?
+    // The edit form (修改, before dispatch).
+    var title: String?
+    var requestType: String?
+    var categoryCode: String?
+    var urgency: String?
+    var time: String?
+    var address: String?
+    var people: String?
+    var matter: String?
+    var course: String?
+    var wantedOutcome: String?
 
     /// The fields as they were sent, to put back into a refused form.
     var values: [String: String] {
@@ -97,7 +108,9 @@ struct ActionInput: Content {
             ("opinion", opinion), ("amount", amount), ("result", result), ("contactMethod", contactMethod), ("contactedAt", contactedAt),
             ("citizenOpinion", citizenOpinion), ("policyReferences", policyReferences), ("responsiblePerson", responsiblePerson),
             ("responsiblePhone", responsiblePhone), ("reasons", reasons), ("satisfaction", satisfaction), ("solved", solved),
-            ("reached", reached), ("reasonable", reasonable), ("targetId", targetId),
+            ("reached", reached), ("reasonable", reasonable), ("targetId", targetId), ("title", title), ("requestType", requestType),
+            ("categoryCode", categoryCode), ("urgency", urgency), ("time", time), ("address", address), ("people", people),
+            ("matter", matter), ("course", course), ("wantedOutcome", wantedOutcome),
         ] { if let x { v[k] = x } }
         return v
     }
@@ -132,6 +145,8 @@ enum ActionForms {
         var guideTargets: [(String, String)]
         /// Level-3 units under each level-2 unit, for sub-dispatch.
         var subUnits: [UUID: [(UUID, String)]]
+        /// Categories, for the edit form.
+        var categories: [(String, String)] = []
     }
 
     static func forms(_ available: [AvailableAction], order: WorkOrderAggregate, choices: Choices, values: [String: String], errors: [String: String], lang: ConsoleLanguage, now: Date) -> [ActionForm] {
@@ -139,7 +154,8 @@ enum ActionForms {
         func field(_ name: String, _ kind: String, required: Bool = true, options: [(String, String)] = [], value: String? = nil) -> ActionForm.Field {
             let v = values[name] ?? value ?? ""
             return ActionForm.Field(
-                name: name, label: l(name == "knowledgeArticleRef" ? "knowledgeRef" : name), kind: kind, value: v, required: required,
+                name: name, label: l(["knowledgeArticleRef": "knowledgeRef", "requestType": "type", "categoryCode": "category", "address": "place"][name] ?? name),
+                kind: kind, value: v, required: required,
                 options: options.map { .init(value: $0.0, label: $0.1, selected: $0.0 == v) }, error: errors[name])
         }
         func enumOptions<E: RawRepresentable & CaseIterable>(_ type: E.Type, _ prefix: String) -> [(String, String)] where E.RawValue == String {
@@ -166,8 +182,20 @@ enum ActionForms {
             }
             let fields: [ActionForm.Field]
             switch a.action {
-            // Edits and dispatch have pages of their own.
-            case "edit", "dispatch": continue
+            // Dispatch has a page of its own.
+            case "dispatch": continue
+            case "edit":
+                let o = order.order
+                fields = [
+                    field("title", "text", value: o.title),
+                    field("requestType", "select", options: enumOptions(RequestType.self, "type"), value: o.requestType.rawValue),
+                    field("categoryCode", "select", options: choices.categories, value: o.categoryCode),
+                    field("urgency", "select", options: enumOptions(Urgency.self, "urgency"), value: o.urgency.rawValue),
+                    field("time", "text", required: false, value: o.elements.time), field("address", "text", required: false, value: o.elements.place.address),
+                    field("people", "text", required: false, value: o.elements.people), field("matter", "textarea", value: o.elements.matter),
+                    field("course", "textarea", required: false, value: o.elements.course),
+                    field("wantedOutcome", "textarea", required: false, value: o.elements.wantedOutcome),
+                ]
             case "directAnswer": fields = [field("answer", "textarea"), field("knowledgeArticleRef", "text", required: false)]
             case "decline": fields = [field("reasonCode", "select", options: choices.declineReasons), note]
             case "guide": fields = [field("target", "select", options: choices.guideTargets), note]
@@ -217,11 +245,26 @@ enum ActionForms {
         return forms
     }
 
-    /// The command a posted form asks for, or the field it gets wrong.
-    static func command(_ action: String, _ f: ActionInput, req: Request) async throws -> Command {
+    /// The command a posted form asks for, or the field it gets wrong. `current` is the order
+    /// as read, for an edit (its place keeps its division code).
+    static func command(_ action: String, _ f: ActionInput, req: Request, current: WorkOrder? = nil) async throws -> Command {
         func assignment() throws -> UUID { try f.uuid(f.assignmentId, "assignmentId") }
         let approve = f.approve == "true"
         switch action {
+        case "edit":
+            guard let o = current else { throw APIProblem.notFound("work_order") }
+            let category = try f.required(f.categoryCode, "categoryCode")
+            try await Dictionaries.requireActive(kind: "category", code: category, field: "categoryCode", in: req)
+            var elements = o.elements
+            elements.time = f.time ?? ""
+            elements.place.address = f.address ?? ""
+            elements.people = f.people ?? ""
+            elements.matter = f.matter ?? ""
+            elements.course = f.course ?? ""
+            elements.wantedOutcome = f.wantedOutcome ?? ""
+            return .edit(WorkOrderEdit(
+                title: try f.required(f.title, "title"), requestType: try f.choice(f.requestType, "requestType"), categoryCode: category,
+                urgency: try f.choice(f.urgency, "urgency"), elements: elements))
         case "directAnswer": return .directAnswer(answer: try f.required(f.answer, "answer"), knowledgeArticleRef: f.text(f.knowledgeArticleRef))
         case "decline":
             let code = try f.required(f.reasonCode, "reasonCode")

@@ -85,7 +85,7 @@ struct ConsoleAdminController: RouteCollection {
             ("/admin/units", "adminUnits"), ("/admin/accounts", "adminAccounts"), ("/admin/dictionaries/category", "category"),
             ("/admin/dictionaries/declineReason", "adminDeclineReasons"), ("/admin/dictionaries/guideTarget", "adminGuideTargets"),
             ("/admin/dictionaries/unitKind", "adminUnitKinds"), ("/admin/parameters", "adminParameters"), ("/admin/rules", "adminRules"),
-            ("/admin/calendar", "adminCalendar"), ("/admin/access-log", "adminAccessLog"),
+            ("/admin/catalogue", "adminCatalogue"), ("/admin/calendar", "adminCalendar"), ("/admin/access-log", "adminAccessLog"),
         ].map { IndexView.Link(href: $0.0, label: req.label($0.1)) }
         return try await req.renderConsole("admin/index", title: req.label("admin"), IndexView(links: links))
     }

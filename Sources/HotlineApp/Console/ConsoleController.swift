@@ -149,7 +149,7 @@ struct ConsoleController: RouteCollection {
             for bucket in QueueController.Bucket.allCases {
                 let page = try await QueueController.inbox(req, unitId: p.actor.unit.id, bucket: bucket, page: 1, per: 1)
                 let tone = bucket == .overdue ? "red" : bucket == .dueSoon ? "yellow" : "plain"
-                cards.append(Card(label: l(bucket.rawValue), count: page.total, href: "/inbox?bucket=\(bucket.rawValue)", tone: tone))
+                cards.append(Card(label: l(bucket == .redo ? "returned" : bucket.rawValue), count: page.total, href: "/inbox?bucket=\(bucket.rawValue)", tone: tone))
             }
             heading = l("toSign")
             let page = try await QueueController.inbox(req, unitId: p.actor.unit.id, bucket: .toSign, page: 1, per: 10)

@@ -260,6 +260,9 @@ enum Divisions {
         var streets: [(code: String, name: String)]
     }
 
+    /// Every district and street as (code, "district street"), for a flat picker.
+    static let choices: [(code: String, label: String)] = beijing.flatMap { d in [(d.code, d.name)] + d.streets.map { ($0.code, "\(d.name) \($0.name)") } }
+
     static let beijing: [District] = {
         guard let url = Bundle.module.url(forResource: "beijing-streets", withExtension: "csv", subdirectory: "synthetic"),
             let text = try? String(contentsOf: url, encoding: .utf8)

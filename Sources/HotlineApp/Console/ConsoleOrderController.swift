@@ -179,6 +179,7 @@ struct ConsoleOrderController: RouteCollection {
         var choices = ActionForms.Choices(declineReasons: [], guideTargets: [], subUnits: [:])
         if actions.contains("decline") { choices.declineReasons = try await entries(req, kind: "declineReason") }
         if actions.contains("guide") { choices.guideTargets = try await entries(req, kind: "guideTarget") }
+        if actions.contains("edit") { choices.categories = try await entries(req, kind: "category").map { ($0.0, "\($0.0) \($0.1)") } }
         if actions.contains("subDispatch") {
             let parents = Set(available.filter { $0.action == "subDispatch" }.compactMap { $0.assignmentId.flatMap { a.assignment($0)?.unit.id } })
             for parent in parents {
@@ -222,7 +223,8 @@ struct ConsoleOrderController: RouteCollection {
         values["supervisionId"] = input.supervisionId
         if let v = input.version { req.headers.replaceOrAdd(name: .ifMatch, value: "\"\(v)\"") }
         do {
-            let command = try await ActionForms.command(action, input, req: req)
+            let current = action == "edit" ? try await WorkOrderRepository(db: req.db).find(orderId)?.aggregate.order : nil
+            let command = try await ActionForms.command(action, input, req: req, current: current)
             _ = try await WorkOrderAccess.apply(req, orderId: orderId) { _ in command }
         } catch {
             let problem = ProblemMiddleware.problem(for: error)
@@ -248,7 +250,8 @@ struct ConsoleOrderController: RouteCollection {
         struct Suggestion: Encodable {
             var id: String
             var name: String
-            var orders: Int
+            /// Why: the dispatch catalogue, or how many such orders the unit led lately.
+            var why: String
         }
 
         var id: String
@@ -359,9 +362,19 @@ struct ConsoleOrderController: RouteCollection {
         return try await req.renderConsole("dispatch", title: "\(l("dispatchTo")) \(o.number)", view, problem: problem)
     }
 
-    /// R-DIS-2: the units that led orders of the same category family in the same district
-    /// over the last 90 days, most frequent first (the dispatch catalogue will add its own).
+    /// R-DIS-2: the dispatch catalogue's units for the category and place first (R-UNIT-4), then
+    /// the units that led orders of the same category family in the same district over the
+    /// last 90 days, most frequent first.
     static func suggestions(_ req: Request, for o: WorkOrder) async throws -> [DispatchView.Suggestion] {
+        let lang = req.consoleLanguage
+        var out = try await ConsoleNoticeController.catalogueUnits(req, categoryCode: o.categoryCode, division: o.elements.place.divisionCode)
+            .map { DispatchView.Suggestion(id: $0.0.uuidString, name: $0.1, why: ConsoleStrings.label("catalogue", lang)) }
+        for s in try await pastUnits(req, for: o) where !out.contains(where: { $0.id == s.id }) { out.append(s) }
+        return out
+    }
+
+    static func pastUnits(_ req: Request, for o: WorkOrder) async throws -> [DispatchView.Suggestion] {
+        let lang = req.consoleLanguage
         let since = req.now.addingTimeInterval(-90 * 86_400)
         let family = String(o.categoryCode.prefix(4))
         let sql = req.db as! any SQLDatabase
@@ -376,7 +389,8 @@ struct ConsoleOrderController: RouteCollection {
         query.appendInterpolation(unsafeRaw: " GROUP BY a.unit_id, a.unit_name ORDER BY n DESC LIMIT 5")
         return try await sql.raw(query).all().map { row in
             let r = OrderRows.Reader(row: row)
-            return DispatchView.Suggestion(id: (try r("unit_id", as: UUID.self)).uuidString, name: try r("unit_name"), orders: try r("n"))
+            let n: Int = try r("n")
+            return DispatchView.Suggestion(id: (try r("unit_id", as: UUID.self)).uuidString, name: try r("unit_name"), why: "\(n) " + ConsoleStrings.label("ordersCount", lang))
         }
     }
 }

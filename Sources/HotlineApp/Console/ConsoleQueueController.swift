@@ -91,7 +91,7 @@ struct ConsoleQueueController: RouteCollection {
         var tabs: [ListData.Tab] = []
         for b in QueueController.Bucket.allCases {
             let total = try await QueueController.inbox(req, unitId: p.actor.unit.id, bucket: b, page: 1, per: 1).total
-            tabs.append(.init(href: "/inbox?bucket=\(b.rawValue)", label: l(b.rawValue), count: total, active: b == bucket))
+            tabs.append(.init(href: "/inbox?bucket=\(b.rawValue)", label: l(b == .redo ? "returned" : b.rawValue), count: total, active: b == bucket))
         }
         let page = try await QueueController.inbox(req, unitId: p.actor.unit.id, bucket: bucket, page: q.page, per: 20)
         let shares = page.items.map { item in

@@ -63,6 +63,10 @@ enum ConsoleStrings {
         "delete": "删除", "sort": "排序", "nameEn": "英文名", "parentCode": "上级代码", "fields": "字段", "purpose": "事由",
         "level": "层级", "year": "年度", "noCalendarData": "本年度尚无国务院放假安排，周一至周五按工作日计",
         "fixedDictionary": "诉求类型和渠道由规则固定，只能修改名称", "on": "是", "off": "否", "enable": "启用", "disable": "停用",
+        "notice.water": "停水", "notice.power": "停电", "notice.gas": "停气", "notice.heat": "停热", "notice.roadwork": "道路维修",
+        "notice.busRoute": "公交改线", "notice.traffic": "交通管制", "adminCatalogue": "派单目录", "catalogue": "派单目录",
+        "startsAt": "开始时间", "endsAt": "结束时间", "area": "影响范围", "fileNotice": "报备", "categoryPrefix": "分类代码",
+        "divisionPrefix": "区域", "ordersCount": "件", "noNotices": "该地点暂无报备信息。",
         "limit.workingDays": "个工作日", "limit.workingHours": "个工作小时", "limit.naturalDays": "个自然日", "limit.naturalHours": "小时",
         // Statuses of orders and assignments, types, channels, urgencies, lights.
         "status.pendingDispatch": "待派单", "status.awaitingInstruction": "待批示", "status.handling": "办理中",
@@ -94,7 +98,10 @@ enum ConsoleStrings {
         "action.decideExtension": "审核延期", "action.submitFeedback": "提交反馈", "action.approveFeedback": "审批反馈",
         "action.review": "审核", "action.remind": "催办", "action.supervise": "督办", "action.closeSupervision": "督办销号",
         "action.callback": "回访", "action.close": "办结", "action.appeal": "复核申请", "action.archive": "归档",
-        "action.intake": "受理", "action.save": "保存", "action.merge": "并单", "action.mergedInto": "并入", "action.mergeReceived": "收到并单",
+        "action.intake": "受理", "action.save": "保存", "action.merge": "并单",
+        "action.assign": "交办", "action.calendarWarning": "日历提示", "action.flagSensitive": "标记敏感", "action.mergedIn": "收到并单",
+        "action.cancelAssignment": "撤销交办", "action.awaitRedispatch": "待重新派单", "action.awaitReview": "转待审核",
+        "action.awaitCallback": "转待回访", "action.redo": "重办", "action.mergedInto": "并入", "action.mergeReceived": "收到并单",
     ]
 
     static let en: [String: String] = [
@@ -148,6 +155,11 @@ enum ConsoleStrings {
         "noCalendarData": "No State Council notice for this year: Monday to Friday count as working days",
         "fixedDictionary": "Request types and channels are fixed by the rules; only their names can change", "on": "Yes", "off": "No",
         "enable": "Enable", "disable": "Disable",
+        "notice.water": "Water outage", "notice.power": "Power outage", "notice.gas": "Gas outage", "notice.heat": "Heating outage",
+        "notice.roadwork": "Roadwork", "notice.busRoute": "Bus route change", "notice.traffic": "Traffic control",
+        "adminCatalogue": "Dispatch catalogue", "catalogue": "Dispatch catalogue", "startsAt": "From", "endsAt": "Until", "area": "Area affected",
+        "fileNotice": "File", "categoryPrefix": "Category code", "divisionPrefix": "Area", "ordersCount": "orders",
+        "noNotices": "No notices for this place.",
         "limit.workingDays": "working days", "limit.workingHours": "working hours", "limit.naturalDays": "calendar days", "limit.naturalHours": "hours",
         "status.pendingDispatch": "To dispatch", "status.awaitingInstruction": "Awaiting instruction", "status.handling": "Being handled",
         "status.awaitingReview": "To review", "status.awaitingCallback": "To call back", "status.closed": "Closed", "status.archived": "Archived",
@@ -175,6 +187,9 @@ enum ConsoleStrings {
         "action.submitFeedback": "Submit feedback", "action.approveFeedback": "Approve feedback", "action.review": "Review",
         "action.remind": "Remind", "action.supervise": "Supervise", "action.closeSupervision": "Close supervision",
         "action.callback": "Call back", "action.close": "Close", "action.appeal": "Appeal", "action.archive": "Archive",
-        "action.intake": "Intake", "action.save": "Saved", "action.merge": "Merge", "action.mergedInto": "Merged into", "action.mergeReceived": "Merge received",
+        "action.intake": "Intake", "action.save": "Saved", "action.merge": "Merge",
+        "action.assign": "Assigned", "action.calendarWarning": "Calendar warning", "action.flagSensitive": "Flagged sensitive",
+        "action.mergedIn": "Merge received", "action.cancelAssignment": "Assignment cancelled", "action.awaitRedispatch": "Awaiting re-dispatch",
+        "action.awaitReview": "To review", "action.awaitCallback": "To call back", "action.redo": "Redo", "action.mergedInto": "Merged into", "action.mergeReceived": "Merge received",
     ]
 }

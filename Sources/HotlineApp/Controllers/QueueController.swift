@@ -55,7 +55,9 @@ struct QueueController: RouteCollection {
         return try await page(req, .awaitingCallback, by: "callback_due_at", "number")
     }
 
-    enum Bucket: String, Codable, CaseIterable { case toSign, inHand, dueSoon, overdue, approvals }
+    /// toSign, inHand, dueSoon (yellow), overdue (red), redo (sent back for redo and not yet
+    /// answered again), approvals (the unit leader's: feedback, returns and extensions).
+    enum Bucket: String, Codable, CaseIterable { case toSign, inHand, dueSoon, overdue, redo, approvals }
 
     struct InboxQuery: Content {
         var bucket: Bucket?
@@ -101,8 +103,13 @@ struct QueueController: RouteCollection {
             conditions += [statusIn(Self.working), SQLBinaryExpression(column("due_at"), .greaterThanOrEqual, SQLBind(now)), SQLBinaryExpression(column("warn_at"), .lessThanOrEqual, SQLBind(now))]
         case .overdue:
             conditions += [statusIn(Self.working), SQLBinaryExpression(column("due_at"), .lessThan, SQLBind(now))]
+        case .redo:
+            conditions += [statusIn(Self.working), SQLBinaryExpression(column("redo_count"), .greaterThan, SQLBind(0))]
         case .approvals:
-            conditions.append(statusIn([.returnRequested, .feedbackPendingApproval]))
+            // Feedback and return requests wait in the assignment's own status; an extension
+            // request waits in its own row.
+            conditions.append(SQLGroupExpression(SQLBinaryExpression(statusIn([.returnRequested, .feedbackPendingApproval]), .or, SQLQueryString(
+                "EXISTS (SELECT 1 FROM extension_requests e WHERE e.assignment_id = \(ident: "assignments").\(ident: "id") AND e.status = \(bind: ExtensionStatus.pendingUnitLeader.rawValue))"))))
         }
         let predicate = SQLList(conditions, separator: SQLRaw(" AND "))
         let total = try await sql.select().column(SQLRaw("COUNT(*)"), as: "n").from("assignments").where(predicate).first()?.decode(column: "n", as: Int.self) ?? 0

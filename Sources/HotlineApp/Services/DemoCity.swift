@@ -189,6 +189,41 @@ enum DemoCity {
         for (day, last) in counters {
             try await (db as! any SQLDatabase).raw("INSERT INTO work_order_counters (day, last) VALUES (\(bind: day), \(bind: last))").run()
         }
+        // A dispatch catalogue (R-UNIT-4) and the notices in force (R-IN-5).
+        let catalogue: [(String, String?, String)] = [
+            ("0101", "110105", "chaoyang"), ("0101", "110108", "haidian"), ("0102", nil, "water"), ("0103", nil, "power"),
+            ("010402", nil, "heat"), ("0301", nil, "jtw"), ("060101", nil, "rsj"), ("0105", nil, "zjw"),
+        ]
+        for (category, area, unit) in catalogue {
+            guard let u = units[unit] else { continue }
+            let e = CatalogueEntryModel()
+            e.id = UUID.timeOrdered()
+            e.categoryPrefix = category
+            e.divisionPrefix = area
+            e.unitId = u.id!
+            try await e.create(on: db)
+        }
+        let notices: [(String, String, String, String, String?, Double, Double)] = [
+            ("water", "water", "朝阳区建外街道计划停水", "建国门外大街以南、东三环以西各小区", "110105", -6, 18),
+            ("power", "power", "海淀区中关村街道线路检修停电", "中关村大街两侧部分楼宇", "110108", 2, 30),
+            ("heat", "heat", "朝阳区呼家楼街道供热管网抢修", "呼家楼北街小区", "110105", -2, 40),
+            ("traffic", "jtw", "长安街沿线临时交通管制", "复兴门至建国门", nil, 0, 6),
+        ]
+        for (kind, unit, title, area, division, fromHours, toHours) in notices {
+            guard let u = units[unit] else { continue }
+            let n = NoticeModel()
+            n.id = UUID.timeOrdered()
+            n.unitId = u.id!
+            n.kind = kind
+            n.title = title
+            n.area = area
+            n.divisionCode = division
+            n.startsAt = now.addingTimeInterval(fromHours * 3600)
+            n.endsAt = now.addingTimeInterval(toHours * 3600)
+            n.createdAt = now
+            n.createdBy = accounts.first { $0.username == "\(unit)-handler" }?.id ?? accounts[0].id!
+            try await n.create(on: db)
+        }
         app.logger.info("demo city: \(units.count + 1) units, \(accounts.count) accounts, \(count) orders")
         return true
     }

@@ -1,0 +1,173 @@
+import Fluent
+import HotlineCore
+import SQLKit
+import Vapor
+
+/// Notices (信息报备, R-IN-5): units file outages, roadworks and traffic measures; agents see
+/// the active ones for the place of the call. And the dispatch catalogue (派单目录, R-UNIT-4),
+/// kept by administrators, which leads the dispatcher's suggestions.
+struct ConsoleNoticeController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("notices", use: notices)
+        routes.post("notices", use: fileNotice)
+        routes.get("intake", "notices", use: forPlace)
+        routes.get("admin", "catalogue", use: catalogue)
+        routes.post("admin", "catalogue", use: addEntry)
+        routes.post("admin", "catalogue", ":entryId", "delete", use: deleteEntry)
+    }
+
+    struct Option: Encodable {
+        var value: String
+        var label: String
+        var selected: Bool
+    }
+
+    struct NoticeLine: Encodable {
+        var kind: String
+        var title: String
+        var area: String
+        var unit: String
+        var from: String
+        var to: String
+    }
+
+    /// Active notices, soonest to end first; those for a place when `division` is given: a
+    /// notice for a district covers its streets, and one for a street is shown for its district.
+    static func active(_ req: Request, division: String?, limit: Int = 50) async throws -> [NoticeLine] {
+        let now = req.now
+        var query: SQLQueryString = """
+            SELECT n.kind, n.title, n.area, n.starts_at, n.ends_at, u.name AS unit_name FROM notices n JOIN units u ON u.id = n.unit_id
+            WHERE n.starts_at <= \(bind: now) AND n.ends_at >= \(bind: now)
+            """
+        if let d = division, !d.isEmpty {
+            query.appendInterpolation(unsafeRaw: " AND (n.division_code IS NULL OR ")
+            query.appendInterpolation(bind: d)
+            query.appendInterpolation(unsafeRaw: " LIKE n.division_code || '%' OR n.division_code LIKE ")
+            query.appendInterpolation(bind: d + "%")
+            query.appendInterpolation(unsafeRaw: ")")
+        }
+        query.appendInterpolation(unsafeRaw: " ORDER BY n.ends_at LIMIT \(limit)")
+        let lang = req.consoleLanguage
+        return try await (req.db as! any SQLDatabase).raw(query).all().map { row in
+            let r = OrderRows.Reader(row: row)
+            let kind: String = try r("kind")
+            return NoticeLine(
+                kind: ConsoleStrings.label("notice.\(kind)", lang), title: try r("title"), area: try r("area"), unit: try r("unit_name"),
+                from: ConsoleFormat.time(try r("starts_at", as: Date.self)), to: ConsoleFormat.time(try r("ends_at", as: Date.self)))
+        }
+    }
+
+    // MARK: Notices
+
+    struct NoticesView: Encodable {
+        var lines: [NoticeLine]
+        var kinds: [Option]
+        var units: [Option]
+        var places: [Option]
+        var input: [String: String]
+    }
+
+    @Sendable func notices(req: Request) async throws -> Response {
+        try await noticesPage(req)
+    }
+
+    func noticesPage(_ req: Request, problem: APIProblem? = nil, input: [String: String] = [:]) async throws -> Response {
+        let p = try req.principal()
+        let lang = req.consoleLanguage
+        // Units file for themselves; the platform's dispatchers and administrators for anyone.
+        let units = p.actor.isPlatformStaff
+            ? try await UnitModel.query(on: req.db).filter(\.$level == 2).filter(\.$active == true).sort(\.$name).all().map { ($0.id!.uuidString, $0.name) }
+            : [(p.actor.unit.id.uuidString, p.actor.unit.name)]
+        let places = Divisions.choices
+        let view = NoticesView(
+            lines: try await Self.active(req, division: nil, limit: 200),
+            kinds: NoticeModel.kinds.map { .init(value: $0, label: ConsoleStrings.label("notice.\($0)", lang), selected: $0 == input["kind"]) },
+            units: units.map { .init(value: $0.0, label: $0.1, selected: $0.0 == input["unitId"]) },
+            places: [Option(value: "", label: ConsoleStrings.label("none", lang), selected: (input["divisionCode"] ?? "").isEmpty)]
+                + places.map { .init(value: $0.code, label: $0.label, selected: $0.code == input["divisionCode"]) },
+            input: input)
+        return try await req.renderConsole("notices", title: req.label("notices"), view, problem: problem)
+    }
+
+    @Sendable func fileNotice(req: Request) async throws -> Response {
+        let p = try req.principal()
+        let form = try req.content.decode([String: String].self).filter { $0.key != "_csrf" }
+        do {
+            let f = ActionInput()
+            guard let from = ConsoleFormat.parseInput(try f.required(form["startsAt"], "startsAt")) else { throw APIProblem.invalid("startsAt", "startsAt must be a date and time") }
+            guard let to = ConsoleFormat.parseInput(try f.required(form["endsAt"], "endsAt")) else { throw APIProblem.invalid("endsAt", "endsAt must be a date and time") }
+            let dto = NoticeController.NoticeDTO(
+                id: nil, unitId: try f.text(form["unitId"]).map { try f.uuid($0, "unitId") } ?? p.actor.unit.id, kind: form["kind"] ?? "",
+                title: form["title"] ?? "", area: form["area"] ?? "", divisionCode: f.text(form["divisionCode"]), startsAt: from, endsAt: to)
+            _ = try await NoticeController.file(dto, req: req)
+            return req.redirect(to: "/notices?done=save")
+        } catch let problem as APIProblem where problem.status != .forbidden {
+            return try await noticesPage(req, problem: problem, input: form)
+        }
+    }
+
+    struct Fragment: Encodable { var notices: [NoticeLine] }
+
+    /// R-IN-5: the active notices for the place being recorded, as a fragment for the intake form.
+    @Sendable func forPlace(req: Request) async throws -> Response {
+        _ = try req.principal(.agent, .dispatcher)
+        let division = (try? req.query.get(String.self, at: "divisionCode")).flatMap { $0.isEmpty ? nil : $0 }
+        return try await req.renderConsole("fragments/notices", title: "", Fragment(notices: try await Self.active(req, division: division, limit: 20)))
+    }
+
+    // MARK: Dispatch catalogue
+
+    struct CatalogueView: Encodable {
+        struct Line: Encodable { var id: String; var category: String; var area: String; var unit: String; var note: String }
+        var lines: [Line]
+        var units: [Option]
+        var places: [Option]
+    }
+
+    @Sendable func catalogue(req: Request) async throws -> Response {
+        try await cataloguePage(req)
+    }
+
+    func cataloguePage(_ req: Request, problem: APIProblem? = nil) async throws -> Response {
+        _ = try req.principal(.admin)
+        let lang = req.consoleLanguage
+        let categories = try await ConsoleOrderController.categoryNames(req)
+        let units = try await UnitModel.query(on: req.db).filter(\.$level > 1).filter(\.$active == true).sort(\.$path).all()
+        let unitName = Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0.name) })
+        let placeName = Dictionary(Divisions.choices.map { ($0.code, $0.label) }, uniquingKeysWith: { a, _ in a })
+        let entries = try await CatalogueEntryModel.query(on: req.db).sort(\.$categoryPrefix).all()
+        let view = CatalogueView(
+            lines: entries.map { e in
+                .init(
+                    id: e.id!.uuidString, category: "\(e.categoryPrefix) \(categories[e.categoryPrefix] ?? "")",
+                    area: e.divisionPrefix.map { placeName[$0] ?? $0 } ?? ConsoleStrings.label("all", lang), unit: unitName[e.unitId] ?? "", note: e.note ?? "")
+            },
+            units: units.map { .init(value: $0.id!.uuidString, label: String(repeating: "　", count: $0.level - 2) + $0.name, selected: false) },
+            places: [Option(value: "", label: ConsoleStrings.label("all", lang), selected: true)]
+                + Divisions.choices.map { Option(value: $0.code, label: $0.label, selected: false) })
+        return try await req.renderConsole("admin/catalogue", title: req.label("adminCatalogue"), view, problem: problem)
+    }
+
+    @Sendable func addEntry(req: Request) async throws -> Response {
+        let form = try ConsoleAdminController.form(req)
+        do {
+            _ = try await ConsoleAdminController.callAPI(req, body: form, NoticeController().addEntry)
+            return req.redirect(to: "/admin/catalogue?done=save")
+        } catch {
+            let problem = ProblemMiddleware.problem(for: error)
+            guard problem.status == .unprocessableEntity || problem.status == .notFound else { throw error }
+            return try await cataloguePage(req, problem: problem)
+        }
+    }
+
+    @Sendable func deleteEntry(req: Request) async throws -> Response {
+        _ = try req.principal(.admin)
+        let id = try req.parameters.require("entryId", as: UUID.self)
+        try await req.hotline.write(on: req.db) { db in try await CatalogueEntryModel.query(on: db).filter(\.$id == id).delete() }
+        return req.redirect(to: "/admin/catalogue?done=save")
+    }
+
+    static func catalogueUnits(_ req: Request, categoryCode: String, division: String?) async throws -> [(UUID, String)] {
+        try await NoticeController.catalogueUnits(req, categoryCode: categoryCode, division: division)
+    }
+}
