@@ -153,17 +153,18 @@ struct ConsoleTests {
             #expect(!body.contains("/dispatch\""), "an agent does not dispatch")
             r = try await app.page(.GET, "/orders/\(id)", as: "reviewer", world: w)
             #expect(r.body.string.contains("当前没有您可办理的操作"))
-            // An edit before dispatch (修改), from the form on the page; the place keeps its division code.
+            // An edit before dispatch (修改), from the form on the page, the place narrowed to a street.
             #expect(body.contains("id=\"action-edit\""))
             let v0 = try #require(try await app.call(.GET, "/work-orders/\(id)", as: "agent", world: w).json.int("version"))
             r = try await app.page(.POST, "/orders/\(id)/actions/edit", as: "agent", world: w, form: [
                 ("version", "\(v0)"), ("title", "小区路灯不亮（已核实）"), ("requestType", "complaint"), ("categoryCode", "010101"), ("urgency", "normal"),
-                ("time", "2026-11-22晚"), ("address", "朝阳区建国路88号南门"), ("people", "来电人"), ("matter", "小区路灯连续三晚不亮"), ("course", "已向物业反映未果"), ("wantedOutcome", "尽快修复"),
+                ("time", "2026-11-22晚"), ("divisionCode", "110105001"), ("address", "朝阳区建国路88号南门"), ("people", "来电人"), ("matter", "小区路灯连续三晚不亮"),
+                ("course", "已向物业反映未果"), ("wantedOutcome", "尽快修复"),
             ])
             #expect(r.status == .seeOther, "\(r.status)")
             let edited = try await app.call(.GET, "/work-orders/\(id)", as: "agent", world: w).json
             #expect(edited.string("title") == "小区路灯不亮（已核实）")
-            #expect(((edited["elements"] as? [String: Any])?["place"] as? [String: Any])?.string("divisionCode") == "110105")
+            #expect(((edited["elements"] as? [String: Any])?["place"] as? [String: Any])?.string("divisionCode") == "110105001", "the street chosen on the form")
             // Dispatch: preview first (the deadline the rules compute), then confirm.
             let version = try #require(try await app.call(.GET, "/work-orders/\(id)", as: "dispatcher", world: w).json.int("version"))
             let dispatch: [(String, String)] = [("version", "\(version)"), ("mode", "transfer"), ("leadUnitId", w.chaoyang.id!.uuidString)]
@@ -316,7 +317,7 @@ struct ConsoleTests {
             "approveReturn", "decideReturn", "subDispatch", "reviewSubAnswer", "submitOpinion", "requestExtension", "approveExtension",
             "decideExtension", "submitFeedback", "approveFeedback", "review", "remind", "supervise", "closeSupervision", "callback", "close",
             "appeal", "archive", "intake", "merge", "assign", "calendarWarning", "flagSensitive", "mergedIn", "cancelAssignment",
-            "awaitRedispatch", "awaitReview", "awaitCallback", "redo"]
+            "awaitRedispatch", "awaitReview", "awaitCallback", "redo", "attach"]
         keys += actions.map { "action.\($0)" }
         for key in keys { #expect(ConsoleStrings.zh[key] != nil, "no Chinese for \(key)") }
         for key in ConsoleStrings.en.keys { #expect(ConsoleStrings.zh[key] != nil, "\(key) is English only") }
@@ -369,6 +370,62 @@ struct ConsoleTests {
             let entry = try #require(try await app.call(.GET, "/dispatch-catalogue", as: "agent", world: w).array.first?.string("id"))
             #expect(try await app.call(.DELETE, "/dispatch-catalogue/\(entry)", as: "dispatcher", world: w).status == .forbidden)
             #expect(try await app.call(.DELETE, "/dispatch-catalogue/\(entry)", as: "admin", world: w).status == .noContent)
+            // The catalogue names level-2 units only: they are whom dispatch picks as lead.
+            api = try await app.call(.POST, "/dispatch-catalogue", as: "admin", world: w, json: ["categoryPrefix": "0101", "unitId": w.jianwai.id!.uuidString])
+            #expect(api.status == .unprocessableEntity && api.json.string("field") == "unitId")
+            // A notice filed for tomorrow is listed as upcoming, not yet shown at intake; a notice
+            // runs at most 90 days; the filing unit can withdraw its own, another unit cannot.
+            r = try await app.page(.POST, "/notices", as: "cy-handler", world: w, form: [
+                ("kind", "roadwork"), ("title", "建国路夜间施工"), ("area", "建国路"), ("divisionCode", "110105"), ("startsAt", "2026-11-24T22:00"), ("endsAt", "2026-11-25T06:00"),
+            ])
+            #expect(r.status == .seeOther)
+            #expect(try await app.page(.GET, "/notices", as: "cy-handler", world: w).body.string.contains("建国路夜间施工"))
+            #expect(!(try await app.page(.GET, "/intake/notices?divisionCode=110105", as: "agent", world: w).body.string.contains("建国路夜间施工")))
+            #expect(try await app.call(.GET, "/notices?upcoming=true", as: "agent", world: w).array.contains { $0.string("title") == "建国路夜间施工" })
+            api = try await app.call(.POST, "/notices", as: "cy-handler", world: w, json: [
+                "kind": "water", "title": "长期停水", "area": "某处", "startsAt": "2026-11-23T08:00:00+08:00", "endsAt": "2027-11-23T08:00:00+08:00",
+            ])
+            #expect(api.status == .unprocessableEntity && api.json.string("field") == "endsAt")
+            let water = try #require(listed.first { $0.string("title") == "建外街道计划停水" }?.string("id"))
+            #expect(try await app.call(.POST, "/notices/\(water)/withdraw", as: "hd-handler", world: w).status == .forbidden)
+            r = try await app.page(.POST, "/notices/\(water)/withdraw", as: "cy-handler", world: w, form: [])
+            #expect(r.status == .seeOther)
+            #expect(!(try await app.call(.GET, "/notices?divisionCode=110105", as: "agent", world: w).array.contains { $0.string("id") == water }))
+        }
+    }
+
+    @Test("Attachments from the order page: stored with the API's checks, listed, downloadable; a refused type says so on the page (R-WO-8)")
+    func attachments() async throws {
+        try await withTestApp { app, w, _ in
+            let id = try #require(Self.orderId(from: try await app.page(.POST, "/intake", as: "agent", world: w, form: Self.intakeForm())))
+            func upload(_ name: String, _ type: String, _ bytes: [UInt8], csrf: Bool = true) async throws -> TestingHTTPResponse {
+                let boundary = "hotline-test-boundary"
+                var body = ByteBuffer()
+                if csrf { body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\ncsrf-agent\r\n") }
+                body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\nContent-Type: \(type)\r\n\r\n")
+                body.writeBytes(bytes)
+                body.writeString("\r\n--\(boundary)--\r\n")
+                return try await app.testing().sendRequest(.POST, "/orders/\(id)/attachments", beforeRequest: { req in
+                    req.headers.replaceOrAdd(name: .accept, value: "text/html")
+                    req.headers.cookie = ["hotline_session": .init(string: w.token("agent"))]
+                    req.headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+                    req.body = body
+                })
+            }
+            let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3, 4]
+            var r = try await upload("现场照片.png", "image/png", png)
+            #expect(r.status == .seeOther && r.headers.first(name: .location) == "/orders/\(id)?done=attach")
+            let page = try await app.page(.GET, "/orders/\(id)", as: "agent", world: w).body.string
+            #expect(page.contains("现场照片.png") && page.contains("上传附件"), "listed, and on the timeline")
+            let detail = try await app.call(.GET, "/work-orders/\(id)", as: "agent", world: w).json
+            let attachment = try #require((detail["attachments"] as? [[String: Any]])?.first?.string("id"))
+            let file = try await app.page(.GET, "/api/v1/attachments/\(attachment)", as: "agent", world: w)
+            #expect(file.status == .ok && Array(file.body.readableBytesView) == png, "the link downloads the same bytes")
+            r = try await upload("setup.exe", "application/x-msdownload", [0x4D, 0x5A])
+            #expect(r.status == .unsupportedMediaType && r.body.string.contains("allowed types"))
+            r = try await upload("again.png", "image/png", png, csrf: false)
+            #expect(r.status == .forbidden, "an upload form needs the CSRF token too")
+            #expect((try await app.call(.GET, "/work-orders/\(id)", as: "agent", world: w).json["attachments"] as? [[String: Any]])?.count == 1)
         }
     }
 }

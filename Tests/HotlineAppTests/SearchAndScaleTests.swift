@@ -202,7 +202,7 @@ struct SearchAndScaleTests {
                 ("toSign", { $0.status == .toSign }), ("inHand", { $0.status == .inHand }),
                 ("dueSoon", { working.contains($0.status) && $0.dueAt >= now && $0.warnAt <= now }),
                 ("overdue", { working.contains($0.status) && $0.dueAt < now }),
-                ("redo", { working.contains($0.status) && $0.redoCount > 0 }),
+                ("redo", { ($0.status == .toSign || $0.status == .inHand) && $0.redoCount > 0 }),
                 ("approvals", { $0.status == .returnRequested || $0.status == .feedbackPendingApproval || extensionsAtLeader.contains($0.id) }),
             ]
             var nonEmpty = 0

@@ -90,8 +90,15 @@ extension TokenAuthenticator {
     /// `_csrf` field (the body is read here, before the route, to find it).
     static func sentCSRFToken(_ request: Request) async throws -> String? {
         if let header = request.headers.first(name: "X-CSRF-Token") { return header }
-        guard request.headers.contentType == .urlEncodedForm else { return nil }
-        if request.body.data == nil { _ = try await request.body.collect(max: 1_000_000).get() }
+        switch request.headers.contentType {
+        case .urlEncodedForm?:
+            if request.body.data == nil { _ = try await request.body.collect(max: 1_000_000).get() }
+        case let type? where type.type == "multipart" && type.subType == "form-data":
+            // A file upload form: up to the attachment route's own limit.
+            if request.body.data == nil { _ = try await request.body.collect(max: 100 * 1024 * 1024).get() }
+        default:
+            return nil
+        }
         return try? request.content.get(String.self, at: "_csrf")
     }
 }

@@ -93,6 +93,7 @@ struct ActionInput: Content {
     var categoryCode: String?
     var urgency: String?
     var time: String?
+    var divisionCode: String?
     var address: String?
     var people: String?
     var matter: String?
@@ -109,7 +110,7 @@ struct ActionInput: Content {
             ("citizenOpinion", citizenOpinion), ("policyReferences", policyReferences), ("responsiblePerson", responsiblePerson),
             ("responsiblePhone", responsiblePhone), ("reasons", reasons), ("satisfaction", satisfaction), ("solved", solved),
             ("reached", reached), ("reasonable", reasonable), ("targetId", targetId), ("title", title), ("requestType", requestType),
-            ("categoryCode", categoryCode), ("urgency", urgency), ("time", time), ("address", address), ("people", people),
+            ("categoryCode", categoryCode), ("urgency", urgency), ("time", time), ("divisionCode", divisionCode), ("address", address), ("people", people),
             ("matter", matter), ("course", course), ("wantedOutcome", wantedOutcome),
         ] { if let x { v[k] = x } }
         return v
@@ -154,7 +155,7 @@ enum ActionForms {
         func field(_ name: String, _ kind: String, required: Bool = true, options: [(String, String)] = [], value: String? = nil) -> ActionForm.Field {
             let v = values[name] ?? value ?? ""
             return ActionForm.Field(
-                name: name, label: l(["knowledgeArticleRef": "knowledgeRef", "requestType": "type", "categoryCode": "category", "address": "place"][name] ?? name),
+                name: name, label: l(["knowledgeArticleRef": "knowledgeRef", "requestType": "type", "categoryCode": "category", "address": "place", "divisionCode": "district"][name] ?? name),
                 kind: kind, value: v, required: required,
                 options: options.map { .init(value: $0.0, label: $0.1, selected: $0.0 == v) }, error: errors[name])
         }
@@ -191,7 +192,9 @@ enum ActionForms {
                     field("requestType", "select", options: enumOptions(RequestType.self, "type"), value: o.requestType.rawValue),
                     field("categoryCode", "select", options: choices.categories, value: o.categoryCode),
                     field("urgency", "select", options: enumOptions(Urgency.self, "urgency"), value: o.urgency.rawValue),
-                    field("time", "text", required: false, value: o.elements.time), field("address", "text", required: false, value: o.elements.place.address),
+                    field("time", "text", required: false, value: o.elements.time),
+                    field("divisionCode", "select", required: false, options: Divisions.choices.map { ($0.code, $0.label) }, value: o.elements.place.divisionCode),
+                    field("address", "text", required: false, value: o.elements.place.address),
                     field("people", "text", required: false, value: o.elements.people), field("matter", "textarea", value: o.elements.matter),
                     field("course", "textarea", required: false, value: o.elements.course),
                     field("wantedOutcome", "textarea", required: false, value: o.elements.wantedOutcome),
@@ -245,26 +248,39 @@ enum ActionForms {
         return forms
     }
 
-    /// The command a posted form asks for, or the field it gets wrong. `current` is the order
-    /// as read, for an edit (its place keeps its division code).
+    /// 修改 before dispatch: the form's fields over the order as it stands. A new address
+    /// drops the old coordinates, which belonged to the old one.
+    static func edit(_ f: ActionInput, on o: WorkOrder) throws -> Command {
+        var elements = o.elements
+        let address = f.address ?? ""
+        if address != elements.place.address {
+            elements.place.latitude = nil
+            elements.place.longitude = nil
+        }
+        elements.time = f.time ?? ""
+        elements.place.address = address
+        elements.place.divisionCode = f.text(f.divisionCode)
+        elements.people = f.people ?? ""
+        elements.matter = f.matter ?? ""
+        elements.course = f.course ?? ""
+        elements.wantedOutcome = f.wantedOutcome ?? ""
+        return .edit(WorkOrderEdit(
+            title: try f.required(f.title, "title"), requestType: try f.choice(f.requestType, "requestType"), categoryCode: try f.required(f.categoryCode, "categoryCode"),
+            urgency: try f.choice(f.urgency, "urgency"), elements: elements))
+    }
+
+    /// The command a posted form asks for, or the field it gets wrong. For an edit, `current`
+    /// is the order as it stands (the console passes the one `apply` loads).
     static func command(_ action: String, _ f: ActionInput, req: Request, current: WorkOrder? = nil) async throws -> Command {
         func assignment() throws -> UUID { try f.uuid(f.assignmentId, "assignmentId") }
         let approve = f.approve == "true"
         switch action {
         case "edit":
-            guard let o = current else { throw APIProblem.notFound("work_order") }
+            // Checked here; the edit itself is built from the order `apply` loads (`edit(_:on:)`).
             let category = try f.required(f.categoryCode, "categoryCode")
             try await Dictionaries.requireActive(kind: "category", code: category, field: "categoryCode", in: req)
-            var elements = o.elements
-            elements.time = f.time ?? ""
-            elements.place.address = f.address ?? ""
-            elements.people = f.people ?? ""
-            elements.matter = f.matter ?? ""
-            elements.course = f.course ?? ""
-            elements.wantedOutcome = f.wantedOutcome ?? ""
-            return .edit(WorkOrderEdit(
-                title: try f.required(f.title, "title"), requestType: try f.choice(f.requestType, "requestType"), categoryCode: category,
-                urgency: try f.choice(f.urgency, "urgency"), elements: elements))
+            guard let o = current else { throw APIProblem.notFound("work_order") }
+            return try edit(f, on: o)
         case "directAnswer": return .directAnswer(answer: try f.required(f.answer, "answer"), knowledgeArticleRef: f.text(f.knowledgeArticleRef))
         case "decline":
             let code = try f.required(f.reasonCode, "reasonCode")

@@ -10,6 +10,7 @@ struct ConsoleNoticeController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("notices", use: notices)
         routes.post("notices", use: fileNotice)
+        routes.post("notices", ":noticeId", "withdraw", use: withdraw)
         routes.get("intake", "notices", use: forPlace)
         routes.get("admin", "catalogue", use: catalogue)
         routes.post("admin", "catalogue", use: addEntry)
@@ -23,37 +24,31 @@ struct ConsoleNoticeController: RouteCollection {
     }
 
     struct NoticeLine: Encodable {
+        var id: String
         var kind: String
         var title: String
         var area: String
         var unit: String
         var from: String
         var to: String
+        /// Not yet in force.
+        var upcoming: Bool
+        /// The reader may end it now.
+        var canWithdraw: Bool
     }
 
-    /// Active notices, soonest to end first; those for a place when `division` is given: a
-    /// notice for a district covers its streets, and one for a street is shown for its district.
-    static func active(_ req: Request, division: String?, limit: Int = 50) async throws -> [NoticeLine] {
-        let now = req.now
-        var query: SQLQueryString = """
-            SELECT n.kind, n.title, n.area, n.starts_at, n.ends_at, u.name AS unit_name FROM notices n JOIN units u ON u.id = n.unit_id
-            WHERE n.starts_at <= \(bind: now) AND n.ends_at >= \(bind: now)
-            """
-        if let d = division, !d.isEmpty {
-            query.appendInterpolation(unsafeRaw: " AND (n.division_code IS NULL OR ")
-            query.appendInterpolation(bind: d)
-            query.appendInterpolation(unsafeRaw: " LIKE n.division_code || '%' OR n.division_code LIKE ")
-            query.appendInterpolation(bind: d + "%")
-            query.appendInterpolation(unsafeRaw: ")")
-        }
-        query.appendInterpolation(unsafeRaw: " ORDER BY n.ends_at LIMIT \(limit)")
+    /// Notices for the console: in force now (and with `upcoming`, those to come), for a place
+    /// when `division` is given (`NoticeController.find`).
+    static func active(_ req: Request, division: String?, upcoming: Bool = false, limit: Int = 50) async throws -> [NoticeLine] {
         let lang = req.consoleLanguage
-        return try await (req.db as! any SQLDatabase).raw(query).all().map { row in
-            let r = OrderRows.Reader(row: row)
-            let kind: String = try r("kind")
-            return NoticeLine(
-                kind: ConsoleStrings.label("notice.\(kind)", lang), title: try r("title"), area: try r("area"), unit: try r("unit_name"),
-                from: ConsoleFormat.time(try r("starts_at", as: Date.self)), to: ConsoleFormat.time(try r("ends_at", as: Date.self)))
+        let now = req.now
+        let p = req.auth.get(Principal.self)
+        let mayWithdraw = p.map { $0.has(.dispatcher, .admin, .supervisor) } ?? false
+        return try await NoticeController.find(req, division: division, upcoming: upcoming, limit: limit).map { n, unit in
+            NoticeLine(
+                id: n.id?.uuidString ?? "", kind: ConsoleStrings.label("notice.\(n.kind)", lang), title: n.title, area: n.area, unit: unit,
+                from: ConsoleFormat.time(n.startsAt), to: ConsoleFormat.time(n.endsAt), upcoming: n.startsAt > now,
+                canWithdraw: mayWithdraw || (p.map { $0.has(.unitHandler, .unitLeader) && $0.actor.unit.id == n.unitId } ?? false))
         }
     }
 
@@ -61,6 +56,7 @@ struct ConsoleNoticeController: RouteCollection {
 
     struct NoticesView: Encodable {
         var lines: [NoticeLine]
+        var canFile: Bool
         var kinds: [Option]
         var units: [Option]
         var places: [Option]
@@ -80,7 +76,8 @@ struct ConsoleNoticeController: RouteCollection {
             : [(p.actor.unit.id.uuidString, p.actor.unit.name)]
         let places = Divisions.choices
         let view = NoticesView(
-            lines: try await Self.active(req, division: nil, limit: 200),
+            lines: try await Self.active(req, division: nil, upcoming: true, limit: 200),
+            canFile: p.has(.unitHandler, .unitLeader, .dispatcher, .admin, .supervisor),
             kinds: NoticeModel.kinds.map { .init(value: $0, label: ConsoleStrings.label("notice.\($0)", lang), selected: $0 == input["kind"]) },
             units: units.map { .init(value: $0.0, label: $0.1, selected: $0.0 == input["unitId"]) },
             places: [Option(value: "", label: ConsoleStrings.label("none", lang), selected: (input["divisionCode"] ?? "").isEmpty)]
@@ -104,6 +101,11 @@ struct ConsoleNoticeController: RouteCollection {
         } catch let problem as APIProblem where problem.status != .forbidden {
             return try await noticesPage(req, problem: problem, input: form)
         }
+    }
+
+    @Sendable func withdraw(req: Request) async throws -> Response {
+        _ = try await NoticeController.withdraw(req)
+        return req.redirect(to: "/notices?done=save")
     }
 
     struct Fragment: Encodable { var notices: [NoticeLine] }
@@ -132,7 +134,7 @@ struct ConsoleNoticeController: RouteCollection {
         _ = try req.principal(.admin)
         let lang = req.consoleLanguage
         let categories = try await ConsoleOrderController.categoryNames(req)
-        let units = try await UnitModel.query(on: req.db).filter(\.$level > 1).filter(\.$active == true).sort(\.$path).all()
+        let units = try await UnitModel.query(on: req.db).filter(\.$level == 2).filter(\.$active == true).sort(\.$name).all()
         let unitName = Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0.name) })
         let placeName = Dictionary(Divisions.choices.map { ($0.code, $0.label) }, uniquingKeysWith: { a, _ in a })
         let entries = try await CatalogueEntryModel.query(on: req.db).sort(\.$categoryPrefix).all()
@@ -142,7 +144,7 @@ struct ConsoleNoticeController: RouteCollection {
                     id: e.id!.uuidString, category: "\(e.categoryPrefix) \(categories[e.categoryPrefix] ?? "")",
                     area: e.divisionPrefix.map { placeName[$0] ?? $0 } ?? ConsoleStrings.label("all", lang), unit: unitName[e.unitId] ?? "", note: e.note ?? "")
             },
-            units: units.map { .init(value: $0.id!.uuidString, label: String(repeating: "　", count: $0.level - 2) + $0.name, selected: false) },
+            units: units.map { .init(value: $0.id!.uuidString, label: $0.name, selected: false) },
             places: [Option(value: "", label: ConsoleStrings.label("all", lang), selected: true)]
                 + Divisions.choices.map { Option(value: $0.code, label: $0.label, selected: false) })
         return try await req.renderConsole("admin/catalogue", title: req.label("adminCatalogue"), view, problem: problem)

@@ -10,6 +10,7 @@ struct ConsoleOrderController: RouteCollection {
         let order = routes.grouped("orders", ":orderId")
         order.get(use: show)
         order.post("actions", ":action", use: act)
+        order.on(.POST, "attachments", body: .collect(maxSize: "100mb"), use: attach)
         order.get("dispatch", use: dispatchForm)
         order.post("dispatch", use: dispatch)
     }
@@ -64,6 +65,9 @@ struct ConsoleOrderController: RouteCollection {
         var supervisions: [Pair]
         var reminders: [Pair]
         var timeline: [Event]
+        var attachments: [Pair]
+        /// Files may be added while the order is not archived.
+        var canAttach: Bool
         var forms: [ActionForm]
         var canDispatch: Bool
         var canEdit: Bool
@@ -169,7 +173,9 @@ struct ConsoleOrderController: RouteCollection {
             id: o.id.uuidString, number: o.number, title: o.title, version: o.version, status: l("status.\(o.status.rawValue)"),
             light: o.light?.rawValue ?? "none", lightLabel: o.light.map { l("light.\($0.rawValue)") } ?? "",
             facts: facts, elements: elements, citizen: citizen, citizenMasked: o.citizenMasked, outcome: outcome, shares: shares,
-            extensions: extensions, supervisions: supervisions, reminders: reminders, timeline: events, forms: forms,
+            extensions: extensions, supervisions: supervisions, reminders: reminders, timeline: events,
+            attachments: o.attachments.map { Pair(label: "/api/v1/attachments/\($0.id.uuidString)", value: "\($0.fileName)（\(max(1, $0.size / 1024)) KB）") },
+            canAttach: o.status != .archived, forms: forms,
             canDispatch: available.contains { $0.action == "dispatch" }, canEdit: available.contains { $0.action == "edit" })
     }
 
@@ -223,9 +229,16 @@ struct ConsoleOrderController: RouteCollection {
         values["supervisionId"] = input.supervisionId
         if let v = input.version { req.headers.replaceOrAdd(name: .ifMatch, value: "\"\(v)\"") }
         do {
-            let current = action == "edit" ? try await WorkOrderRepository(db: req.db).find(orderId)?.aggregate.order : nil
-            let command = try await ActionForms.command(action, input, req: req, current: current)
-            _ = try await WorkOrderAccess.apply(req, orderId: orderId) { _ in command }
+            if action == "edit" {
+                // The edit is built over the order as `apply` loads it (visible to this person,
+                // version-checked), after the category is known to be active.
+                let category = try input.required(input.categoryCode, "categoryCode")
+                try await Dictionaries.requireActive(kind: "category", code: category, field: "categoryCode", in: req)
+                _ = try await WorkOrderAccess.apply(req, orderId: orderId) { a in try ActionForms.edit(input, on: a.order) }
+            } else {
+                let command = try await ActionForms.command(action, input, req: req)
+                _ = try await WorkOrderAccess.apply(req, orderId: orderId) { _ in command }
+            }
         } catch {
             let problem = ProblemMiddleware.problem(for: error)
             guard problem.status != .internalServerError, problem.status != .notFound || problem.code == "assignment_not_found" else { throw error }
@@ -236,6 +249,27 @@ struct ConsoleOrderController: RouteCollection {
         let back = ConsoleController.safeNext(try? req.content.get(String.self, at: "back"))
         let target = back == "/" ? "/orders/\(orderId.uuidString)" : back
         return req.redirect(to: target + (target.contains("?") ? "&" : "?") + "done=\(action)")
+    }
+
+    // MARK: Attachments
+
+    struct AttachmentInput: Content {
+        var file: File?
+    }
+
+    /// R-WO-8 from the order page: the same checks and storage as the API's upload.
+    @Sendable func attach(req: Request) async throws -> Response {
+        let orderId = try req.parameters.require("orderId", as: UUID.self)
+        do {
+            let file = try req.content.decode(AttachmentInput.self).file
+            let type = file?.contentType.map { "\($0.type)/\($0.subType)" }
+            _ = try await AttachmentController.store(req, fileName: file?.filename, contentType: type, body: file?.data, typeField: "file")
+            return req.redirect(to: "/orders/\(orderId.uuidString)?done=attach")
+        } catch {
+            let problem = ProblemMiddleware.problem(for: error)
+            guard problem.status != .internalServerError, problem.status != .notFound else { throw error }
+            return try await page(req, problem: problem)
+        }
     }
 
     // MARK: Dispatch

@@ -112,7 +112,7 @@ enum ConsoleNavigation {
         if p.has(.supervisor) { items.append(("/supervision", "supervisionBoard")) }
         if p.has(.callbackAgent) { items.append(("/queues/callback", "callbackQueue")) }
         items.append(("/search", "search"))
-        if p.has(.agent, .dispatcher, .unitHandler, .unitLeader, .admin) { items.append(("/notices", "notices")) }
+        if p.has(.agent, .dispatcher, .unitHandler, .unitLeader, .admin, .supervisor) { items.append(("/notices", "notices")) }
         if p.has(.admin) { items.append(("/admin", "admin")) }
         return items.map { href, key in
             ConsolePage.NavItem(href: href, label: ConsoleStrings.label(key, lang), active: href == "/" ? path == "/" : path.hasPrefix(href))

@@ -66,7 +66,7 @@ enum ConsoleStrings {
         "notice.water": "停水", "notice.power": "停电", "notice.gas": "停气", "notice.heat": "停热", "notice.roadwork": "道路维修",
         "notice.busRoute": "公交改线", "notice.traffic": "交通管制", "adminCatalogue": "派单目录", "catalogue": "派单目录",
         "startsAt": "开始时间", "endsAt": "结束时间", "area": "影响范围", "fileNotice": "报备", "categoryPrefix": "分类代码",
-        "divisionPrefix": "区域", "ordersCount": "件", "noNotices": "该地点暂无报备信息。",
+        "divisionPrefix": "区域", "ordersCount": "件", "noNotices": "该地点暂无报备信息。", "upcoming": "未开始", "withdraw": "撤回", "attachments": "附件", "upload": "上传", "action.attach": "上传附件",
         "limit.workingDays": "个工作日", "limit.workingHours": "个工作小时", "limit.naturalDays": "个自然日", "limit.naturalHours": "小时",
         // Statuses of orders and assignments, types, channels, urgencies, lights.
         "status.pendingDispatch": "待派单", "status.awaitingInstruction": "待批示", "status.handling": "办理中",
@@ -159,7 +159,7 @@ enum ConsoleStrings {
         "notice.roadwork": "Roadwork", "notice.busRoute": "Bus route change", "notice.traffic": "Traffic control",
         "adminCatalogue": "Dispatch catalogue", "catalogue": "Dispatch catalogue", "startsAt": "From", "endsAt": "Until", "area": "Area affected",
         "fileNotice": "File", "categoryPrefix": "Category code", "divisionPrefix": "Area", "ordersCount": "orders",
-        "noNotices": "No notices for this place.",
+        "noNotices": "No notices for this place.", "upcoming": "upcoming", "withdraw": "Withdraw", "attachments": "Attachments", "upload": "Upload", "action.attach": "Attachment added",
         "limit.workingDays": "working days", "limit.workingHours": "working hours", "limit.naturalDays": "calendar days", "limit.naturalHours": "hours",
         "status.pendingDispatch": "To dispatch", "status.awaitingInstruction": "Awaiting instruction", "status.handling": "Being handled",
         "status.awaitingReview": "To review", "status.awaitingCallback": "To call back", "status.closed": "Closed", "status.archived": "Archived",

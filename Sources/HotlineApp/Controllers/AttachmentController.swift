@@ -14,19 +14,27 @@ struct AttachmentController: RouteCollection {
 
     /// The raw file is the body; its type is `Content-Type` and its name `?fileName=`.
     @Sendable func upload(req: Request) async throws -> Response {
+        let type = req.headers.contentType.map { "\($0.type)/\($0.subType)" }
+        let m = try await Self.store(req, fileName: req.query[String.self, at: "fileName"], contentType: type, body: req.body.data, typeField: "Content-Type")
+        return try await AttachmentDTO(m).encodeResponse(status: .created, for: req)
+    }
+
+    /// Checks and stores a file for the order in the path (the API's upload and the console's
+    /// form), with an `attach` event on the order's timeline.
+    static func store(_ req: Request, fileName name: String?, contentType type: String?, body: ByteBuffer?, typeField: String) async throws -> AttachmentModel {
         let p = try req.principal()
         let loaded = try await WorkOrderAccess.visible(req, principal: p)
         guard loaded.aggregate.order.status != .archived else {
             throw APIProblem(.conflict, code: "archived", rule: "an archived order is read-only")
         }
         let policy = try await RulesLoader(db: req.db, services: req.hotline).policy()
-        guard let name = req.query[String.self, at: "fileName"], !name.isEmpty, name.count <= 200, !name.contains("/"), !name.contains("\\") else {
+        guard let name, !name.isEmpty, name.count <= 200, !name.contains("/"), !name.contains("\\") else {
             throw APIProblem.invalid("fileName", "fileName is required: 1–200 characters, no slashes")
         }
-        guard let type = req.headers.contentType.map({ "\($0.type)/\($0.subType)" }), policy.attachmentTypes.contains(type) else {
-            throw APIProblem(.unsupportedMediaType, code: "attachment_type_refused", field: "Content-Type", rule: "allowed types: \(policy.attachmentTypes.joined(separator: ", "))")
+        guard let type, policy.attachmentTypes.contains(type) else {
+            throw APIProblem(.unsupportedMediaType, code: "attachment_type_refused", field: typeField, rule: "allowed types: \(policy.attachmentTypes.joined(separator: ", "))")
         }
-        guard let body = req.body.data, body.readableBytes > 0 else { throw APIProblem.invalid("body", "the file is empty") }
+        guard let body, body.readableBytes > 0 else { throw APIProblem.invalid("body", "the file is empty") }
         guard body.readableBytes <= policy.attachmentMaxBytes else {
             throw APIProblem(.payloadTooLarge, code: "attachment_too_large", field: "body", rule: "attachments are at most \(policy.attachmentMaxBytes) bytes")
         }
@@ -62,7 +70,7 @@ struct AttachmentController: RouteCollection {
             let seq = (try await WorkOrderEventModel.query(on: db).filter(\.$workOrderId == m.workOrderId).max(\.$seq) ?? 0) + 1
             try await WorkOrderEventModel(DomainEvent("attach", note: name, details: ["attachmentId": id.uuidString, "sha256": sha, "size": String(data.count)]), workOrderId: m.workOrderId, seq: seq, at: now, actor: p.actor).create(on: db)
         }
-        return try await AttachmentDTO(m).encodeResponse(status: .created, for: req)
+        return m
     }
 
     @Sendable func download(req: Request) async throws -> Response {

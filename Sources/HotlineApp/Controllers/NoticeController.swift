@@ -1,5 +1,6 @@
 import Fluent
 import HotlineCore
+import SQLKit
 import Vapor
 
 /// `/api/v1/notices` (信息报备, R-IN-5) and `/api/v1/dispatch-catalogue` (派单目录, R-UNIT-4).
@@ -8,6 +9,7 @@ struct NoticeController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("notices", use: list)
         routes.post("notices", use: file)
+        routes.post("notices", ":noticeId", "withdraw", use: withdraw)
         routes.get("dispatch-catalogue", use: catalogue)
         routes.post("dispatch-catalogue", use: addEntry)
         routes.delete("dispatch-catalogue", ":entryId", use: deleteEntry)
@@ -25,23 +27,73 @@ struct NoticeController: RouteCollection {
         var endsAt: Date
     }
 
-    struct NoticeQuery: Content { var divisionCode: String? }
-
-    /// The notices in force now, soonest to end first; for a place when `divisionCode` is given.
-    @Sendable func list(req: Request) async throws -> [NoticeDTO] {
-        _ = try req.principal()
-        let division = try req.query.decode(NoticeQuery.self).divisionCode.flatMap { $0.isEmpty ? nil : $0 }
-        let now = req.now
-        return try await NoticeModel.query(on: req.db).filter(\.$startsAt <= now).filter(\.$endsAt >= now).sort(\.$endsAt).limit(200).all()
-            .filter { n in Self.covers(n.divisionCode, division) }
-            .map(Self.dto)
+    struct NoticeQuery: Content {
+        var divisionCode: String?
+        /// Also the notices filed for later.
+        var upcoming: Bool?
     }
 
-    /// A notice for a district covers its streets; one for a street is shown for its district;
-    /// one without a place is shown everywhere.
-    static func covers(_ notice: String?, _ place: String?) -> Bool {
-        guard let n = notice, let p = place else { return true }
-        return p.hasPrefix(n) || n.hasPrefix(p)
+    /// The notices in force now (and those to come, with `upcoming`), for a place when
+    /// `divisionCode` is given.
+    @Sendable func list(req: Request) async throws -> [NoticeDTO] {
+        _ = try req.principal()
+        let q = try req.query.decode(NoticeQuery.self)
+        return try await Self.find(req, division: q.divisionCode, upcoming: q.upcoming ?? false, limit: 200).map(\.notice)
+    }
+
+    /// Notices not yet ended, with their unit's name: in force now (soonest to end first), or
+    /// with `upcoming` also those to come (soonest to start first). The place is matched in
+    /// SQL, before the limit: a notice for a district covers its streets, one for a street is
+    /// shown for its district, one without a place everywhere.
+    static func find(_ req: Request, division: String?, upcoming: Bool, limit: Int) async throws -> [(notice: NoticeDTO, unitName: String)] {
+        let now = req.now
+        var query: SQLQueryString = """
+            SELECT n.id, n.unit_id, n.kind, n.title, n.area, n.division_code, n.starts_at, n.ends_at, u.name AS unit_name
+            FROM notices n JOIN units u ON u.id = n.unit_id WHERE n.ends_at > \(bind: now)
+            """
+        if !upcoming {
+            query.appendInterpolation(unsafeRaw: " AND n.starts_at <= ")
+            query.appendInterpolation(bind: now)
+        }
+        if let d = division, !d.isEmpty {
+            query.appendInterpolation(unsafeRaw: " AND (n.division_code IS NULL OR ")
+            query.appendInterpolation(bind: d)
+            query.appendInterpolation(unsafeRaw: " LIKE n.division_code || '%' OR n.division_code LIKE ")
+            query.appendInterpolation(bind: d + "%")
+            query.appendInterpolation(unsafeRaw: ")")
+        }
+        query.appendInterpolation(unsafeRaw: upcoming ? " ORDER BY n.starts_at, n.id" : " ORDER BY n.ends_at, n.id")
+        query.appendInterpolation(unsafeRaw: " LIMIT \(max(1, min(limit, 500)))")
+        return try await (req.db as! any SQLDatabase).raw(query).all().map { row in
+            let r = OrderRows.Reader(row: row)
+            return (
+                NoticeDTO(
+                    id: try r("id"), unitId: try r("unit_id"), kind: try r("kind"), title: try r("title"), area: try r("area"),
+                    divisionCode: try r.optional("division_code"), startsAt: try r("starts_at"), endsAt: try r("ends_at")),
+                try r("unit_name")
+            )
+        }
+    }
+
+    /// Ends a notice now (a wrong one, or a finished outage): the filing unit's people, or the
+    /// platform's dispatchers, supervisors and administrators.
+    @Sendable func withdraw(req: Request) async throws -> NoticeDTO {
+        Self.dto(try await Self.withdraw(req))
+    }
+
+    static func withdraw(_ req: Request) async throws -> NoticeModel {
+        let p = try req.principal(.unitHandler, .unitLeader, .dispatcher, .admin, .supervisor)
+        guard let n = try await NoticeModel.find(req.parameters.require("noticeId", as: UUID.self), on: req.db) else { throw APIProblem.notFound("notice") }
+        guard p.actor.isPlatformStaff || n.unitId == p.actor.unit.id else {
+            throw APIProblem(.forbidden, code: "forbidden", rule: "a unit withdraws its own notices")
+        }
+        let now = req.now
+        if n.endsAt > now {
+            n.endsAt = now
+            n.startsAt = min(n.startsAt, now)
+            try await req.hotline.write(on: req.db) { db in try await n.save(on: db) }
+        }
+        return n
     }
 
     static func dto(_ n: NoticeModel) -> NoticeDTO {
@@ -69,6 +121,8 @@ struct NoticeController: RouteCollection {
             throw APIProblem.invalid("divisionCode", "divisionCode is a 6-digit district or 9-digit street code")
         }
         guard b.endsAt > b.startsAt else { throw APIProblem.invalid("endsAt", "endsAt must be after startsAt") }
+        // A notice is shown on every matching call while in force: a long one is a mistake.
+        guard b.endsAt.timeIntervalSince(b.startsAt) <= 90 * 86_400 else { throw APIProblem.invalid("endsAt", "a notice runs at most 90 days") }
         let n = NoticeModel()
         n.id = UUID.timeOrdered()
         n.unitId = unitId
@@ -107,7 +161,10 @@ struct NoticeController: RouteCollection {
         if let d = b.divisionPrefix, !d.isEmpty, d.range(of: #"^\d{6}(\d{3})?$"#, options: .regularExpression) == nil {
             throw APIProblem.invalid("divisionPrefix", "divisionPrefix is a 6-digit district or 9-digit street code")
         }
-        _ = try await Units.handling(b.unitId, field: "unitId", on: req.db)
+        // A lead unit is a level-2 unit (R-UNIT-2): the catalogue names whom to dispatch to.
+        guard try await Units.handling(b.unitId, field: "unitId", on: req.db).level == 2 else {
+            throw APIProblem.invalid("unitId", "the catalogue names a level-2 unit (a district, department or enterprise)")
+        }
         let e = CatalogueEntryModel()
         e.id = UUID.timeOrdered()
         e.categoryPrefix = b.categoryPrefix
@@ -147,7 +204,7 @@ struct NoticeController: RouteCollection {
         }.sorted { ($0.categoryPrefix.count, $0.divisionPrefix?.count ?? 0) > ($1.categoryPrefix.count, $1.divisionPrefix?.count ?? 0) }
         var out: [(UUID, String)] = []
         for e in entries where !out.contains(where: { $0.0 == e.unitId }) {
-            if let u = try await UnitModel.find(e.unitId, on: req.db), u.active { out.append((e.unitId, u.name)) }
+            if let u = try await UnitModel.find(e.unitId, on: req.db), u.active, u.level == 2 { out.append((e.unitId, u.name)) }
         }
         return out
     }

@@ -104,7 +104,8 @@ struct QueueController: RouteCollection {
         case .overdue:
             conditions += [statusIn(Self.working), SQLBinaryExpression(column("due_at"), .lessThan, SQLBind(now))]
         case .redo:
-            conditions += [statusIn(Self.working), SQLBinaryExpression(column("redo_count"), .greaterThan, SQLBind(0))]
+            // Sent back and not yet answered again: an answer waiting for the leader is in approvals.
+            conditions += [statusIn([.toSign, .inHand]), SQLBinaryExpression(column("redo_count"), .greaterThan, SQLBind(0))]
         case .approvals:
             // Feedback and return requests wait in the assignment's own status; an extension
             // request waits in its own row.
