@@ -42,14 +42,18 @@ struct ConsoleAdminController: RouteCollection {
     /// Runs an API handler with `body` as its JSON body, as the same person, with the same
     /// route parameters.
     static func callAPI<T>(_ req: Request, body: [String: Any], _ handler: (Request) async throws -> T) async throws -> T {
-        let data = try JSONSerialization.data(withJSONObject: body)
+        try await callAPI(req, json: ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)), handler)
+    }
+
+    /// The same with a JSON body as it stands, and route parameters of its own when given.
+    static func callAPI<T>(_ req: Request, json: ByteBuffer, parameters: Parameters? = nil, _ handler: (Request) async throws -> T) async throws -> T {
         var headers = req.headers
         headers.contentType = .json
         headers.remove(name: .cookie)
         let inner = Request(
             application: req.application, method: req.method, url: req.url, version: req.version, headers: headers,
-            collectedBody: ByteBuffer(data: data), remoteAddress: req.remoteAddress, logger: req.logger, on: req.eventLoop)
-        inner.parameters = req.parameters
+            collectedBody: json, remoteAddress: req.remoteAddress, logger: req.logger, on: req.eventLoop)
+        inner.parameters = parameters ?? req.parameters
         if let p = req.auth.get(Principal.self) { inner.auth.login(p) }
         return try await handler(inner)
     }
@@ -373,15 +377,9 @@ struct ConsoleAdminController: RouteCollection {
         do {
             let notice = try HolidayNotice.decode(Data(content.utf8))
             return try await change(req, back: "/admin/calendar?year=\(notice.year)") {
-                var headers = req.headers
-                headers.contentType = .json
-                headers.remove(name: .cookie)
-                let inner = Request(
-                    application: req.application, method: .PUT, url: URI(path: "/api/v1/calendar/years/\(notice.year)"), version: req.version, headers: headers,
-                    collectedBody: ByteBuffer(string: content), remoteAddress: req.remoteAddress, logger: req.logger, on: req.eventLoop)
-                inner.parameters.set("year", to: String(notice.year))
-                if let p = req.auth.get(Principal.self) { inner.auth.login(p) }
-                _ = try await CalendarController().importYear(req: inner)
+                var parameters = req.parameters
+                parameters.set("year", to: String(notice.year))
+                _ = try await Self.callAPI(req, json: ByteBuffer(string: content), parameters: parameters, CalendarController().importYear)
             } page: { try await calendarPage(req, problem: $0, content: content) }
         } catch let error as CalendarImportError {
             return try await calendarPage(req, problem: APIProblem.invalid("content", error.description, code: "bad_calendar_file"), content: content)
