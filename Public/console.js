@@ -17,7 +17,7 @@
   if (form) {
     var showWhen = function () {
       var chosen = (form.querySelector("input[name=disposition]:checked") || {}).value;
-      form.querySelectorAll(".when").forEach(function (d) { d.classList.toggle("shown", d.dataset.when === chosen); });
+      form.querySelectorAll(".when").forEach(function (d) { d.classList.toggle("shown", d.dataset.when.split(" ").indexOf(chosen) >= 0); });
     };
     form.addEventListener("change", function (e) { if (e.target.name === "disposition") showWhen(); });
     showWhen();
@@ -46,14 +46,17 @@
       var el = form.elements[n];
       if (el) { el.addEventListener("input", refresh); el.addEventListener("change", refresh); }
     });
-    // One click: merge into the duplicate chosen.
-    document.getElementById("similar").addEventListener("click", function (e) {
-      var b = e.target.closest(".merge-into");
+    // One click: merge into, or link to, the earlier order chosen (R-IN-3).
+    var pick = function (e) {
+      var b = e.target.closest(".pick-target");
       if (!b) return;
       form.elements.targetId.value = b.dataset.target;
-      form.querySelector("input[name=disposition][value=merge]").checked = true;
+      document.getElementById("targetNumber").textContent = b.dataset.number;
+      form.querySelector("input[name=disposition][value=" + b.dataset.disposition + "]").checked = true;
       showWhen();
-    });
+    };
+    document.getElementById("similar").addEventListener("click", pick);
+    document.getElementById("history").addEventListener("click", pick);
   }
 
   // Dispatch: a suggested unit fills the lead.

@@ -109,12 +109,12 @@ struct ConsoleTests {
             #expect(body.contains("value=\"朝阳区建国路88号\""), "the address is kept")
             #expect(body.contains("option value=\"010101\" selected"), "the category stays chosen")
             #expect(body.contains("必填"), "required fields say so")
-            #expect(body.contains("citizen.phone must be 7–20 digits"), "the phone rule is shown")
+            #expect(body.contains("电话须为 7–20 位数字"), "the phone rule is shown, in Chinese")
             let search = try await app.call(.GET, "/work-orders?phone=12", as: "supervisor", world: w)
             #expect(search.json.int("total") == 0)
             // A direct answer without an answer is refused before anything is stored.
             let r2 = try await app.page(.POST, "/intake", as: "agent", world: w, form: Self.intakeForm(["disposition": "directAnswer", "citizenPhone": "13900000001"]))
-            #expect(r2.status == .unprocessableEntity && r2.body.string.contains("answer is required"))
+            #expect(r2.status == .unprocessableEntity && r2.body.string.contains("答复内容为必填项"))
             #expect(try await app.call(.GET, "/work-orders?phone=13900000001", as: "supervisor", world: w).json.int("total") == 0)
         }
     }
@@ -140,6 +140,35 @@ struct ConsoleTests {
             r = try await app.page(.POST, "/intake", as: "agent", world: w, form: Self.intakeForm(["citizenPhone": "13900000004", "disposition": "merge", "targetId": answered]))
             #expect(r.status == .conflict && r.body.string.contains("value=\"13900000004\""))
             #expect(try await app.call(.GET, "/work-orders?phone=13900000004", as: "supervisor", world: w).json.int("total") == 0)
+        }
+    }
+
+    @Test("R-IN-3: intake links a new order to an earlier one, closed or open; it still goes to dispatch and both pages name the other")
+    func intakeLinks() async throws {
+        try await withTestApp { app, w, _ in
+            var r = try await app.page(.POST, "/intake", as: "agent", world: w, form: Self.intakeForm(["citizenPhone": "13900000005", "requestType": "consultation", "disposition": "directAnswer", "answer": "已答复。"]))
+            let earlier = try #require(Self.orderId(from: r))
+            // The caller's history and the possible duplicates offer the closed order for a link, not a merge.
+            let history = try await app.page(.GET, "/intake/history?phone=13900000005", as: "agent", world: w).body.string
+            #expect(history.contains("data-disposition=\"link\" data-target=\"\(earlier.uppercased())\""))
+            let similar = try await app.page(.GET, "/intake/similar?phone=13900000005", as: "agent", world: w).body.string
+            #expect(similar.contains("data-disposition=\"link\"") && !similar.contains("data-disposition=\"merge\""))
+            r = try await app.page(.POST, "/intake", as: "agent", world: w, form: Self.intakeForm(["citizenPhone": "13900000005", "disposition": "link", "targetId": earlier, "note": "路灯又坏了"]))
+            #expect(r.headers.first(name: .location)?.hasSuffix("?done=link") == true)
+            let linked = try #require(Self.orderId(from: r))
+            let l = try await app.call(.GET, "/work-orders/\(linked)", as: "agent", world: w).json
+            #expect(l.string("status") == "pendingDispatch", "a linked order is handled on its own")
+            let page = try await app.page(.GET, "/orders/\(linked)", as: "agent", world: w).body.string
+            #expect(page.contains("关联工单") && page.contains("/orders/\(earlier.uppercased())"))
+            let other = try await app.page(.GET, "/orders/\(earlier)", as: "agent", world: w).body.string
+            #expect(other.contains("被关联") && other.contains("/orders/\(linked.uppercased())"))
+            // Through the API too; an order is not linked to itself, and a unit may not link.
+            let selfLink = try await app.call(.POST, "/work-orders/\(linked)/link", as: "agent", world: w, json: ["targetId": linked])
+            #expect(selfLink.status == .unprocessableEntity && selfLink.json.string("code") == "link_to_self")
+            let byUnit = try await app.call(.POST, "/work-orders/\(linked)/link", as: "cy-handler", world: w, json: ["targetId": earlier])
+            #expect(byUnit.status == .forbidden || byUnit.status == .notFound)
+            let timeline = try await app.call(.GET, "/work-orders/\(earlier)/timeline", as: "agent", world: w)
+            #expect(timeline.body.string.contains("linkedFrom"))
         }
     }
 
@@ -279,7 +308,7 @@ struct ConsoleTests {
             r = try await app.page(.POST, "/admin/accounts", as: "admin", world: w, form: [
                 ("username", "jw-agent"), ("displayName", "建外话务"), ("password", "password123"), ("unitId", w.jianwai.id!.uuidString), ("role_agent", "on"),
             ])
-            #expect(r.status == .unprocessableEntity && r.body.string.contains("a unit account holds only unitHandler and unitLeader"))
+            #expect(r.status == .unprocessableEntity && r.body.string.contains("单位账号只能有承办人和分管领导角色"))
             r = try await app.page(.POST, "/admin/accounts", as: "admin", world: w, form: [
                 ("username", "jw-handler2"), ("displayName", "建外承办二"), ("password", "password123"), ("unitId", w.jianwai.id!.uuidString), ("role_unitHandler", "on"),
             ])
@@ -323,6 +352,30 @@ struct ConsoleTests {
         for key in ConsoleStrings.en.keys { #expect(ConsoleStrings.zh[key] != nil, "\(key) is English only") }
     }
 
+    @Test("Every rule the sources can refuse with has Chinese words in the console, with fields, actions and states named in Chinese")
+    func ruleMessagesInChinese() throws {
+        // The rules' literals, read from the sources: `rule: "…"`, `.invalid(field, "…")`,
+        // `.forbidden("…")`; an interpolation stands for any filled-in part.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let literal = #/(?:rule:\s*|\.invalid\(\s*(?:"[^"]*"|[^,()"]+),\s*|\.forbidden\(\s*)"((?:[^"\\]|\\\((?:[^()]|\([^()]*\))*\)|\\.)*)"/#
+        let interpolation = #/\\\((?:[^()]|\([^()]*\))*\)/#
+        var rules: Set<String> = []
+        let files = FileManager.default.enumerator(at: root.appendingPathComponent("Sources"), includingPropertiesForKeys: nil)!
+        for case let url as URL in files where url.pathExtension == "swift" {
+            for m in try String(contentsOf: url, encoding: .utf8).matches(of: literal) {
+                rules.insert(String(m.1).replacing(interpolation, with: "x"))
+            }
+        }
+        #expect(rules.count > 100, "the sources were read")
+        for rule in rules.sorted() { #expect(RuleMessages.zh(rule) != nil, "no Chinese for the rule: \(rule)") }
+        #expect(RuleMessages.zh("elements.matter is required") == "事由为必填项")
+        #expect(RuleMessages.zh("dispatch is not allowed when the status is closed") == "工单状态为“已办结”时不能派单")
+        #expect(RuleMessages.zh("merge needs one of the roles agent, dispatcher") == "并单需要以下角色之一：话务员、派单员")
+        #expect(RuleMessages.zh("an extension may not exceed 5 working days (R-UH-6)") == "延期不能超过 5 个工作日（R-UH-6）")
+        #expect(RuleMessages.zh("something new") == nil && RuleMessages.text("something new", .zh) == "something new")
+        #expect(RuleMessages.text("title is required", .en) == "title is required")
+    }
+
     @Test("Notices for the place appear at intake (R-IN-5); the dispatch catalogue leads the dispatcher's suggestions (R-UNIT-4)")
     func noticesAndCatalogue() async throws {
         try await withTestApp { app, w, _ in
@@ -335,7 +388,7 @@ struct ConsoleTests {
             r = try await app.page(.POST, "/notices", as: "hd-handler", world: w, form: notice + [("unitId", w.chaoyang.id!.uuidString)])
             #expect(r.status == .forbidden, "a unit files for itself only")
             r = try await app.page(.POST, "/notices", as: "cy-handler", world: w, form: [("kind", "power"), ("title", "停电"), ("area", "某处"), ("startsAt", "2026-11-24T08:00"), ("endsAt", "2026-11-23T08:00")])
-            #expect(r.status == .unprocessableEntity && r.body.string.contains("endsAt must be after startsAt"))
+            #expect(r.status == .unprocessableEntity && r.body.string.contains("结束时间须晚于开始时间"))
             #expect(try await app.page(.GET, "/notices", as: "agent", world: w).body.string.contains("建外街道计划停水"))
             // A street of the district sees the district's notice; another district does not.
             #expect(try await app.page(.GET, "/intake/notices?divisionCode=110105001", as: "agent", world: w).body.string.contains("建外街道计划停水"))
@@ -422,7 +475,7 @@ struct ConsoleTests {
             let file = try await app.page(.GET, "/api/v1/attachments/\(attachment)", as: "agent", world: w)
             #expect(file.status == .ok && Array(file.body.readableBytesView) == png, "the link downloads the same bytes")
             r = try await upload("setup.exe", "application/x-msdownload", [0x4D, 0x5A])
-            #expect(r.status == .unsupportedMediaType && r.body.string.contains("allowed types"))
+            #expect(r.status == .unsupportedMediaType && r.body.string.contains("允许的类型"))
             r = try await upload("again.png", "image/png", png, csrf: false)
             #expect(r.status == .forbidden, "an upload form needs the CSRF token too")
             #expect((try await app.call(.GET, "/work-orders/\(id)", as: "agent", world: w).json["attachments"] as? [[String: Any]])?.count == 1)

@@ -97,6 +97,20 @@ struct IntakeTests {
         expectViolation("merge_target_closed") { _ = try lc.merge(source.aggregate, into: closed.aggregate, by: F.agent, note: nil) }
     }
 
+    @Test("R-IN-3: a link names each order on the other's timeline and changes neither's handling; a closed order may be linked to")
+    func link() throws {
+        let source = try Story(intakeAt: "2026-11-23T11:00:00")
+        var closed = try Story(intakeAt: "2026-11-23T09:00:00")
+        try closed.run(.guide(target: "119", note: nil), by: F.agent, at: "2026-11-23T09:01:00")
+        let lc = F.lifecycle(at: "2026-11-23T11:05:00")
+        let (s, t) = try lc.link(source.aggregate, to: closed.aggregate, by: F.agent, note: "同一路灯")
+        #expect(s.aggregate == source.aggregate, "the new order's state is untouched")
+        #expect(s.events.map(\.action) == ["link"] && s.events[0].details["toId"] == closed.order.id.uuidString)
+        #expect(t?.aggregate == closed.aggregate && t?.events.first?.details["from"] == source.order.number)
+        expectViolation("link_to_self") { _ = try lc.link(source.aggregate, to: source.aggregate, by: F.agent, note: nil) }
+        expectViolation("forbidden", .forbidden) { _ = try lc.link(source.aggregate, to: closed.aggregate, by: F.districtHandler, note: nil) }
+    }
+
     @Test("Edits before dispatch record before and after")
     func edit() throws {
         var s = try Story(intakeAt: "2026-11-23T09:00:00")

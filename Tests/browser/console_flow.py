@@ -3,8 +3,11 @@
 
 Starts `hotline demo` on a fresh SQLite file, then logs in as each role in turn and takes one
 order from intake through dispatch, sign, feedback, the unit leader's approval, review and
-callback to close, and checks the timeline. Screenshots of the main pages go to
-`.ci/artifacts/screenshots/`.
+callback to close, and checks the timeline. Then the branches: the same caller's next call is
+linked to that order with one click in the caller's history, dispatched, given an extension
+(asked, approved by the unit leader, decided by the platform), sub-dispatched to a street and
+reminded and supervised; a third order is returned by the wrong unit and the return accepted;
+the closed order is appealed. Screenshots of the main pages go to `.ci/artifacts/screenshots/`.
 
     python3 Tests/browser/console_flow.py [--binary .build/debug/hotline]
 """
@@ -102,16 +105,22 @@ class Flow:
         assert "/login" in self.d.current_url
 
     def fill(self, form, name, value):
+        """Types into a field, or picks an option by value (by its text with `text:`)."""
         el = form.find_element(By.NAME, name)
         if el.tag_name == "select":
-            Select(el).select_by_value(value)
+            if value.startswith("text:"):
+                Select(el).select_by_visible_text(value[5:])
+            else:
+                Select(el).select_by_value(value)
         else:
             el.clear()
             el.send_keys(value)
 
     def act(self, order, action, fields=None, approve=None):
         self.go(f"/orders/{order}")
-        form = self.d.find_element(By.ID, f"action-{action}")
+        forms = self.d.find_elements(By.ID, f"action-{action}")
+        assert forms, f"{action} is not offered on {order}: {self.d.find_element(By.TAG_NAME, 'body').text[:500]}"
+        form = forms[0]
         for name, value in (fields or {}).items():
             self.fill(form, name, value)
         if approve is None:
@@ -119,6 +128,117 @@ class Flow:
         else:
             self.submit(form.find_element(By.CSS_SELECTOR, f"button[name=approve][value={'true' if approve else 'false'}]"))
         assert f"done={action}" in self.d.current_url, f"{action} was not done: {self.d.find_element(By.TAG_NAME, 'body').text[:500]}"
+
+
+def fill_intake(f, form, phone, title, division="110105"):
+    f.fill(form, "citizenPhone", phone)
+    f.fill(form, "citizenName", "王女士")
+    f.fill(form, "title", title)
+    Select(form.find_element(By.NAME, "requestType")).select_by_value("complaint")
+    Select(form.find_element(By.NAME, "categoryCode")).select_by_value("010101")
+    Select(form.find_element(By.NAME, "divisionCode")).select_by_value(division)
+    f.fill(form, "time", "近一周每晚")
+    f.fill(form, "address", "朝阳区建国路88号南门")
+    f.fill(form, "people", "来电人及小区居民")
+    f.fill(form, "matter", "小区南门外路灯连续一周不亮，夜间出行不便")
+    f.fill(form, "course", "已向物业反映两次未果")
+    f.fill(form, "wantedOutcome", "尽快修复路灯")
+
+
+def order_id(d):
+    return d.current_url.split("/orders/")[1].split("?")[0]
+
+
+def dispatch(f, d, order, unit):
+    f.go(f"/orders/{order}/dispatch")
+    Select(d.find_element(By.NAME, "leadUnitId")).select_by_visible_text(unit)
+    f.submit(d.find_element(By.CSS_SELECTOR, "form[action$='/dispatch'] button[type=submit]"))
+    assert "办结期限" in d.page_source, "the deadline is previewed before confirming"
+    f.submit(d.find_element(By.CSS_SELECTOR, "input[name=confirm] ~ button[type=submit]"))
+    assert "done=dispatch" in d.current_url, d.current_url
+
+
+def branches(f, d, first):
+    """Link, extension, sub-dispatch, reminder, supervision, return and appeal, each through
+    the pages a person would use."""
+    # 话务员: the same caller again. The caller's history appears while typing; one click links.
+    f.login("agent")
+    f.go("/intake")
+    form = d.find_element(By.ID, "intake")
+    fill_intake(f, form, "13912345678", "路灯修好后又不亮了（浏览器测试）")
+    pick = WebDriverWait(d, 15).until(EC.element_to_be_clickable(
+        (By.CSS_SELECTOR, f"#history .pick-target[data-disposition=link][data-target='{first.upper()}']")))
+    pick.click()
+    assert form.find_element(By.CSS_SELECTOR, "input[name=disposition][value=link]").is_selected()
+    assert form.find_element(By.NAME, "targetId").get_attribute("value") == first.upper()
+    f.shot("intake-link-from-history")
+    f.submit(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+    assert "done=link" in d.current_url, d.current_url
+    second = order_id(d)
+    assert "关联工单" in d.page_source and f"/orders/{first.upper()}" in d.page_source, "the new order names the one it is linked to"
+    f.logout()
+
+    f.login("dispatcher")
+    dispatch(f, d, second, "朝阳区人民政府")
+    f.logout()
+    # 承办人: sign, ask two more working days, send the street its part.
+    f.login("chaoyang-handler")
+    f.act(second, "sign")
+    f.act(second, "requestExtension", {"amount": "2", "reason": "需协调供电部门更换电缆"})
+    f.act(second, "subDispatch", {"unitId": "text:建外街道办事处", "note": "请街道现场核实"})
+    f.shot("order-sub-dispatched")
+    f.logout()
+    f.login("chaoyang-leader")
+    f.go("/inbox?bucket=approvals")
+    f.shot("unit-leader-approvals")
+    f.act(second, "approveExtension", approve=True)
+    f.logout()
+    f.login("dispatcher")
+    f.go("/queues/extensions")
+    f.act(second, "decideExtension", approve=True)
+    f.logout()
+    # 建外街道: its own inbox, sign.
+    f.login("jianwai-handler")
+    f.act(second, "sign")
+    f.logout()
+    # 督办员: remind, then supervise; the ledger is on the page.
+    f.login("supervisor")
+    f.act(second, "remind", {"note": "请加快办理"})
+    f.act(second, "supervise", {"method": "text:电话督办", "note": "市民再次来电，重点督办"})
+    page = d.page_source
+    assert "市民再次来电，重点督办" in page and "请加快办理" in page, "the supervision ledger and reminders show"
+    f.shot("order-supervised")
+    f.logout()
+
+    # A third order goes to the wrong unit, which returns it with the basis.
+    f.login("agent")
+    f.go("/intake")
+    form = d.find_element(By.ID, "intake")
+    fill_intake(f, form, "13800001111", "路灯不亮（退回测试）")
+    f.submit(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+    third = order_id(d)
+    f.logout()
+    f.login("dispatcher")
+    dispatch(f, d, third, "海淀区人民政府")
+    f.logout()
+    f.login("haidian-handler")
+    f.act(third, "requestReturn", {"reason": "地点在朝阳区，不属本区管辖", "basis": "属地管理原则"})
+    f.logout()
+    f.login("haidian-leader")
+    f.act(third, "approveReturn", approve=True)
+    f.logout()
+    f.login("dispatcher")
+    f.go("/queues/returns")
+    f.shot("returns-queue")
+    f.act(third, "decideReturn", approve=True)
+    assert "待派单" in d.page_source, "an accepted return sends the order back to dispatch"
+    f.logout()
+
+    # 回访员: the citizen of the first order appeals after closing.
+    f.login("callback")
+    f.act(first, "appeal", {"reason": "路灯又不亮了，对答复不满意"})
+    f.logout()
+    print(f"browser branches passed: link {second}, extension, sub-dispatch, reminder, supervision, return {third}, appeal {first}")
 
 
 def page_times(d, order):
@@ -153,18 +273,7 @@ def main():
         f.shot("agent-workbench")
         f.go("/intake")
         form = d.find_element(By.ID, "intake")
-        f.fill(form, "citizenPhone", "13912345678")
-        f.fill(form, "citizenName", "王女士")
-        f.fill(form, "title", "小区门口路灯不亮（浏览器测试）")
-        Select(form.find_element(By.NAME, "requestType")).select_by_value("complaint")
-        Select(form.find_element(By.NAME, "categoryCode")).select_by_value("010101")
-        Select(form.find_element(By.NAME, "divisionCode")).select_by_value("110105")
-        f.fill(form, "time", "近一周每晚")
-        f.fill(form, "address", "朝阳区建国路88号南门")
-        f.fill(form, "people", "来电人及小区居民")
-        f.fill(form, "matter", "小区南门外路灯连续一周不亮，夜间出行不便")
-        f.fill(form, "course", "已向物业反映两次未果")
-        f.fill(form, "wantedOutcome", "尽快修复路灯")
+        fill_intake(f, form, "13912345678", "小区门口路灯不亮（浏览器测试）")
         f.shot("intake-form")
         f.submit(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
         assert "/orders/" in d.current_url and "done=intake" in d.current_url, d.current_url
@@ -228,6 +337,9 @@ def main():
         f.go(f"/search?q=路灯")
         f.shot("search")
         print(f"browser flow passed: order {order} closed through every role; screenshots in {SHOTS}")
+        f.logout()
+        branches(f, d, order)
+        f.login("supervisor")
         # 管理员: the administration pages, and a parameter changed through the form.
         f.logout()
         f.login("admin")

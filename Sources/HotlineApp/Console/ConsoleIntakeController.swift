@@ -5,7 +5,7 @@ import Vapor
 
 /// The agent's intake workspace (R-IN): one screen to record a call, see the caller's earlier
 /// orders and possible duplicates, and settle it at once (direct answer, decline, guide,
-/// merge) or send it to dispatch.
+/// merge) or send it to dispatch, linked to an earlier order if the agent says so.
 struct ConsoleIntakeController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("intake", use: form)
@@ -36,7 +36,8 @@ struct ConsoleIntakeController: RouteCollection {
         var anonymous: String?
         var consentsToDisclosure: String?
         var subjectUnitId: String?
-        /// dispatch (default), directAnswer, decline, guide, merge.
+        /// dispatch (default), link (to dispatch, linked to `targetId`), directAnswer, decline,
+        /// guide, merge (into `targetId`).
         var disposition: String?
         var answer: String?
         var knowledgeArticleRef: String?
@@ -103,7 +104,7 @@ struct ConsoleIntakeController: RouteCollection {
         if let problem {
             for v in [RuleViolation(.invalid, code: problem.code, field: problem.field, rule: problem.rule)] + problem.related {
                 guard let field = v.field else { continue }
-                let message = v.code == "validation_failed" && v.rule.hasSuffix(" is required") ? l("requiredMark") : v.rule
+                let message = v.code == "validation_failed" && v.rule.hasSuffix(" is required") ? l("requiredMark") : RuleMessages.text(v.rule, lang)
                 errors[Self.formName(field)] = errors[Self.formName(field)] ?? message
             }
         }
@@ -117,7 +118,7 @@ struct ConsoleIntakeController: RouteCollection {
             units: [Option(value: "", label: l("none"), selected: (input.subjectUnitId ?? "").isEmpty)] + options(units, input.subjectUnitId),
             declineReasons: options(try await ConsoleOrderController.entries(req, kind: "declineReason"), input.reasonCode),
             guideTargets: options(try await ConsoleOrderController.entries(req, kind: "guideTarget"), input.target),
-            dispositions: options(["dispatch", "directAnswer", "decline", "guide", "merge"].map { ($0, l($0 == "dispatch" ? "sendToDispatch" : "action.\($0)")) }, input.disposition ?? "dispatch"))
+            dispositions: options(["dispatch", "link", "directAnswer", "decline", "guide", "merge"].map { ($0, l($0 == "dispatch" ? "sendToDispatch" : $0 == "link" ? "linkAndDispatch" : "action.\($0)")) }, input.disposition ?? "dispatch"))
         return try await req.renderConsole("intake", title: l("intake"), view, problem: problem)
     }
 
@@ -163,12 +164,12 @@ struct ConsoleIntakeController: RouteCollection {
         let f = ActionInput(answer: input.answer, knowledgeArticleRef: input.knowledgeArticleRef, reasonCode: input.reasonCode, target: input.target, note: input.note)
         switch input.disposition ?? "dispatch" {
         case "dispatch": return .none
-        case "merge":
+        case let action where action == "merge" || action == "link":
             let target = try f.uuid(input.targetId, "targetId")
             guard let order = try await WorkOrderRepository(db: req.db).find(target) else {
-                throw APIProblem.invalid("targetId", "merge into an open order from the list of possible duplicates")
+                throw APIProblem.invalid("targetId", "choose the earlier order from the caller's history or the possible duplicates")
             }
-            return .merge(into: order, note: f.text(input.note))
+            return action == "merge" ? .merge(into: order, note: f.text(input.note)) : .link(to: order, note: f.text(input.note))
         case let action:
             return .command(try await ActionForms.command(action, f, req: req))
         }
@@ -195,7 +196,6 @@ struct ConsoleIntakeController: RouteCollection {
 
     struct Fragment: Encodable {
         var lines: [OrderLine]
-        var mergeable: Bool
     }
 
     /// R-IN-4: the caller's earlier orders, as a fragment the form loads when a phone number
@@ -208,11 +208,13 @@ struct ConsoleIntakeController: RouteCollection {
             let page = try await WorkOrderController.find(WorkOrderController.SearchQuery(phone: phone, per: 10), principal: principal, req: req)
             lines = page.items.map { OrderLine($0, lang: req.consoleLanguage) }
         }
-        return try await req.renderConsole("fragments/history", title: "", Fragment(lines: lines, mergeable: false))
+        return try await req.renderConsole("fragments/history", title: "", Fragment(lines: lines))
     }
 
-    /// R-IN-3: open orders that may be the same request (same phone; or the same category
-    /// family at the same address; or the same words in the same category family), recent.
+    /// R-IN-3: recent orders that may be the same request (same phone; or the same category
+    /// family at the same address; or the same words in the same category family). Open ones
+    /// may be merged into; closed ones only linked to (the problem came back). Archived ones
+    /// are past the window anyway.
     @Sendable func similar(req: Request) async throws -> Response {
         _ = try req.principal(.agent, .dispatcher)
         struct Q: Content { var phone: String?; var categoryCode: String?; var address: String?; var text: String? }
@@ -237,7 +239,7 @@ struct ConsoleIntakeController: RouteCollection {
         }
         var lines: [OrderLine] = []
         if !alternatives.isEmpty {
-            var predicate: SQLQueryString = "work_orders.created_at >= \(bind: since) AND work_orders.status NOT IN (\(bind: WorkOrderStatus.closed.rawValue), \(bind: WorkOrderStatus.archived.rawValue)) AND ("
+            var predicate: SQLQueryString = "work_orders.created_at >= \(bind: since) AND work_orders.status <> \(bind: WorkOrderStatus.archived.rawValue) AND ("
             for (i, a) in alternatives.enumerated() {
                 if i > 0 { predicate.appendInterpolation(unsafeRaw: " OR ") }
                 predicate.appendInterpolation(a)
@@ -247,7 +249,7 @@ struct ConsoleIntakeController: RouteCollection {
                 .orderBy(SQLOrderBy(expression: SQLColumn("created_at", table: "work_orders"), direction: SQLDirection.descending)).limit(10).all()
             lines = try WorkOrderSummaries.decode(rows, now: req.now).map { OrderLine($0, lang: req.consoleLanguage) }
         }
-        return try await req.renderConsole("fragments/similar", title: "", Fragment(lines: lines, mergeable: true))
+        return try await req.renderConsole("fragments/similar", title: "", Fragment(lines: lines))
     }
 }
 

@@ -17,6 +17,8 @@ struct OrderLine: Encodable {
     var phone: String
     var sensitive: Bool
     var urgent: Bool
+    /// Still open: another order may merge into it (a closed one may only be linked to).
+    var open: Bool
 
     init(_ o: WorkOrderSummaryDTO, lang: ConsoleLanguage) {
         id = o.id.uuidString
@@ -33,6 +35,7 @@ struct OrderLine: Encodable {
         phone = o.citizenPhone
         sensitive = o.isSensitive
         urgent = o.urgency != .normal
+        open = o.status.isOpen
     }
 }
 

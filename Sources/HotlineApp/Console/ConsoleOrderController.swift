@@ -65,12 +65,20 @@ struct ConsoleOrderController: RouteCollection {
         var supervisions: [Pair]
         var reminders: [Pair]
         var timeline: [Event]
+        /// Orders linked to or from this one, merged into it or it into (from the timeline).
+        var related: [Related]
         var attachments: [Pair]
         /// Files may be added while the order is not archived.
         var canAttach: Bool
         var forms: [ActionForm]
         var canDispatch: Bool
         var canEdit: Bool
+
+        struct Related: Encodable {
+            var id: String
+            var number: String
+            var how: String
+        }
     }
 
     @Sendable func show(req: Request) async throws -> Response {
@@ -88,7 +96,7 @@ struct ConsoleOrderController: RouteCollection {
         let available = lifecycle.availableActions(on: loaded.aggregate, by: principal.actor)
         let choices = try await Self.choices(req, for: loaded.aggregate, available: available)
         let fieldErrors = problem.map { p in
-            Dictionary(([RuleViolation(.invalid, code: p.code, field: p.field, rule: p.rule)] + p.related).compactMap { v in v.field.map { ($0, v.rule) } }, uniquingKeysWith: { a, _ in a })
+            Dictionary(([RuleViolation(.invalid, code: p.code, field: p.field, rule: p.rule)] + p.related).compactMap { v in v.field.map { ($0, RuleMessages.text(v.rule, lang)) } }, uniquingKeysWith: { a, _ in a })
         } ?? [:]
         var forms = ActionForms.forms(available, order: loaded.aggregate, choices: choices, values: [:], errors: [:], lang: lang, now: now)
         // The refused form keeps what was typed and shows its messages.
@@ -169,11 +177,18 @@ struct ConsoleOrderController: RouteCollection {
                 }.joined(separator: " → ")).flatMap { $0.isEmpty ? nil : $0 },
                 note: ev.note.flatMap { $0.isEmpty ? nil : $0 })
         }
+        // Each event naming another order: (its id key, its number key).
+        let relations = ["link": ("toId", "to"), "linkedFrom": ("fromId", "from"), "merge": ("intoId", "into"), "mergedIn": ("fromId", "from")]
+        var related: [OrderView.Related] = []
+        for ev in timeline {
+            guard let (idKey, numberKey) = relations[ev.action], let id = ev.details[idKey], let number = ev.details[numberKey] else { continue }
+            if !related.contains(where: { $0.id == id }) { related.append(.init(id: id, number: number, how: l("action.\(ev.action)"))) }
+        }
         return OrderView(
             id: o.id.uuidString, number: o.number, title: o.title, version: o.version, status: l("status.\(o.status.rawValue)"),
             light: o.light?.rawValue ?? "none", lightLabel: o.light.map { l("light.\($0.rawValue)") } ?? "",
             facts: facts, elements: elements, citizen: citizen, citizenMasked: o.citizenMasked, outcome: outcome, shares: shares,
-            extensions: extensions, supervisions: supervisions, reminders: reminders, timeline: events,
+            extensions: extensions, supervisions: supervisions, reminders: reminders, timeline: events, related: related,
             attachments: o.attachments.map { Pair(label: "/api/v1/attachments/\($0.id.uuidString)", value: "\($0.fileName)（\(max(1, $0.size / 1024)) KB）") },
             canAttach: o.status != .archived, forms: forms,
             canDispatch: available.contains { $0.action == "dispatch" }, canEdit: available.contains { $0.action == "edit" })

@@ -65,7 +65,7 @@ extension Request {
         var errors: [ConsolePage.FieldError] = []
         if let problem {
             errors = ([RuleViolation(.invalid, code: problem.code, field: problem.field, rule: problem.rule)] + problem.related)
-                .compactMap { v in v.field.map { ConsolePage.FieldError(field: $0, message: v.rule) } }
+                .compactMap { v in v.field.map { ConsolePage.FieldError(field: $0, message: RuleMessages.text(v.rule, lang)) } }
         }
         let here = url.path + (url.query.map { "?" + $0 } ?? "")
         let page = ConsolePage(
@@ -86,13 +86,12 @@ extension Request {
         return response
     }
 
-    /// A refusal in the reader's language where the code is known; the rule's own words
-    /// otherwise (they name the field and the rule).
+    /// A refusal in the reader's language (they name the field and the rule).
     static func describe(_ p: APIProblem, _ lang: ConsoleLanguage) -> String {
         switch p.code {
         case "stale_version": return ConsoleStrings.label("stale", lang)
         case "csrf_token_missing": return ConsoleStrings.label("csrfFailed", lang)
-        default: return p.rule
+        default: return RuleMessages.text(p.rule, lang)
         }
     }
 }

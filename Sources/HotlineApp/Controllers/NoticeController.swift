@@ -42,37 +42,31 @@ struct NoticeController: RouteCollection {
     }
 
     /// Notices not yet ended, with their unit's name: in force now (soonest to end first), or
-    /// with `upcoming` also those to come (soonest to start first). The place is matched in
-    /// SQL, before the limit: a notice for a district covers its streets, one for a street is
-    /// shown for its district, one without a place everywhere.
+    /// with `upcoming` also those to come (soonest to start first), for the place when given
+    /// (`NoticeRules`). Every notice not yet ended is read, at most 90 days each: a city has
+    /// hundreds in force, not millions, and the rule stays in one place.
     static func find(_ req: Request, division: String?, upcoming: Bool, limit: Int) async throws -> [(notice: NoticeDTO, unitName: String)] {
         let now = req.now
-        var query: SQLQueryString = """
+        let rows = try await (req.db as! any SQLDatabase).raw("""
             SELECT n.id, n.unit_id, n.kind, n.title, n.area, n.division_code, n.starts_at, n.ends_at, u.name AS unit_name
-            FROM notices n JOIN units u ON u.id = n.unit_id WHERE n.ends_at > \(bind: now)
-            """
-        if !upcoming {
-            query.appendInterpolation(unsafeRaw: " AND n.starts_at <= ")
-            query.appendInterpolation(bind: now)
-        }
-        if let d = division, !d.isEmpty {
-            query.appendInterpolation(unsafeRaw: " AND (n.division_code IS NULL OR ")
-            query.appendInterpolation(bind: d)
-            query.appendInterpolation(unsafeRaw: " LIKE n.division_code || '%' OR n.division_code LIKE ")
-            query.appendInterpolation(bind: d + "%")
-            query.appendInterpolation(unsafeRaw: ")")
-        }
-        query.appendInterpolation(unsafeRaw: upcoming ? " ORDER BY n.starts_at, n.id" : " ORDER BY n.ends_at, n.id")
-        query.appendInterpolation(unsafeRaw: " LIMIT \(max(1, min(limit, 500)))")
-        return try await (req.db as! any SQLDatabase).raw(query).all().map { row in
+            FROM notices n JOIN units u ON u.id = n.unit_id WHERE n.ends_at > \(bind: now) ORDER BY n.id
+            """).all()
+        let found = try rows.map { row in
             let r = OrderRows.Reader(row: row)
             return (
-                NoticeDTO(
+                notice: NoticeDTO(
                     id: try r("id"), unitId: try r("unit_id"), kind: try r("kind"), title: try r("title"), area: try r("area"),
                     divisionCode: try r.optional("division_code"), startsAt: try r("starts_at"), endsAt: try r("ends_at")),
-                try r("unit_name")
+                unitName: try r("unit_name") as String
             )
+        }.filter { n in
+            NoticeRules.isShown(startsAt: n.notice.startsAt, endsAt: n.notice.endsAt, at: now, upcoming: upcoming)
+                && NoticeRules.covers(noticeDivision: n.notice.divisionCode, place: division)
+        }.sorted { a, b in
+            upcoming ? (a.notice.startsAt, a.notice.id?.uuidString ?? "") < (b.notice.startsAt, b.notice.id?.uuidString ?? "")
+                : (a.notice.endsAt, a.notice.id?.uuidString ?? "") < (b.notice.endsAt, b.notice.id?.uuidString ?? "")
         }
+        return Array(found.prefix(max(1, min(limit, 500))))
     }
 
     /// Ends a notice now (a wrong one, or a finished outage): the filing unit's people, or the
@@ -196,15 +190,15 @@ struct NoticeController: RouteCollection {
         return try await Self.catalogueUnits(req, categoryCode: q.categoryCode, division: q.divisionCode).map { SuggestionDTO(unitId: $0.0, unitName: $0.1) }
     }
 
-    /// R-UNIT-4: the longest category prefix first, then the longest area prefix; an entry
-    /// without an area last. Inactive units are left out.
+    /// R-UNIT-4: the catalogue's units for the category and place (`DispatchCatalogue`),
+    /// active level-2 units only.
     static func catalogueUnits(_ req: Request, categoryCode: String, division: String?) async throws -> [(UUID, String)] {
-        let entries = try await CatalogueEntryModel.query(on: req.db).all().filter { e in
-            categoryCode.hasPrefix(e.categoryPrefix) && (e.divisionPrefix.map { d in (division ?? "").hasPrefix(d) } ?? true)
-        }.sorted { ($0.categoryPrefix.count, $0.divisionPrefix?.count ?? 0) > ($1.categoryPrefix.count, $1.divisionPrefix?.count ?? 0) }
+        let entries = try await CatalogueEntryModel.query(on: req.db).all().map {
+            DispatchCatalogue.Entry(categoryPrefix: $0.categoryPrefix, divisionPrefix: $0.divisionPrefix, unitId: $0.unitId)
+        }
         var out: [(UUID, String)] = []
-        for e in entries where !out.contains(where: { $0.0 == e.unitId }) {
-            if let u = try await UnitModel.find(e.unitId, on: req.db), u.active, u.level == 2 { out.append((e.unitId, u.name)) }
+        for id in DispatchCatalogue.units(for: categoryCode, division: division, in: entries) {
+            if let u = try await UnitModel.find(id, on: req.db), u.active, u.level == 2 { out.append((id, u.name)) }
         }
         return out
     }

@@ -19,6 +19,7 @@ struct WorkOrderController: RouteCollection {
             order.post("decline", use: decline)
             order.post("guide", use: guide)
             order.post("merge", use: merge)
+            order.post("link", use: link)
             order.post("escalate", use: escalate)
             order.post("instruct", use: instruct)
             order.post("dispatch", use: dispatch)
@@ -59,17 +60,20 @@ struct WorkOrderController: RouteCollection {
     }
 
     /// What else happens to a new order in its own write: the console settles a call at
-    /// intake (a direct answer, a decline, a guide, or a merge into an open order).
+    /// intake (a direct answer, a decline, a guide, or a merge into an open order), or links
+    /// it to an earlier one and sends it on to dispatch.
     enum Settlement: Sendable {
         case none
         case command(Command)
         case merge(into: WorkOrderRepository.Loaded, note: String?)
+        case link(to: WorkOrderRepository.Loaded, note: String?)
 
         var action: String {
             switch self {
             case .none: "intake"
             case .command(let c): c.action
             case .merge: "merge"
+            case .link: "link"
             }
         }
     }
@@ -101,6 +105,10 @@ struct WorkOrderController: RouteCollection {
                 let (s, tt) = try lifecycle.merge(t.aggregate, into: into.aggregate, by: actor, note: note)
                 t = t.then(s)
                 target = (tt, into)
+            case .link(let to, let note):
+                let (s, tt) = try lifecycle.link(t.aggregate, to: to.aggregate, by: actor, note: note)
+                t = t.then(s)
+                target = tt.map { ($0, to) }
             }
             var statements = WorkOrderRepository(db: db).creation(t, actor: actor, at: now)
             if let key {
@@ -118,7 +126,7 @@ struct WorkOrderController: RouteCollection {
             let repo = WorkOrderRepository(db: req.db)
             let (aggregate, writes, target) = try statements(req.db, number: try await repo.drawNumberApart(day: day))
             if let (tt, over) = target {
-                // A merge changes the order it joins too: both in one transaction.
+                // A merge or link changes the other order too: both in one transaction.
                 try await req.db.transaction { db in
                     let repo = WorkOrderRepository(db: db)
                     try await repo.runAsOneStatement(writes)
@@ -411,5 +419,25 @@ struct WorkOrderController: RouteCollection {
             try await repo.save(t, over: target, actor: principal.actor, at: now)
         }
         return try await WorkOrderAccess.respond(req, id: source.aggregate.order.id, principal: principal, purpose: "并单")
+    }
+
+    /// 关联: both timelines name the other; neither order's handling changes.
+    @Sendable func link(req: Request) async throws -> Response {
+        let principal = try req.principal()
+        let b = try req.content.decode(MergeBody.self)
+        let source = try await WorkOrderAccess.visible(req, principal: principal)
+        try WorkOrderAccess.checkIfMatch(req, source.aggregate.order)
+        guard let target = try await WorkOrderRepository(db: req.db).find(b.targetId) else {
+            throw APIProblem(.unprocessableEntity, code: "link_target_not_found", field: "targetId", rule: "targetId names no work order")
+        }
+        let now = req.now
+        let lifecycle = try await RulesLoader(db: req.db, services: req.hotline).lifecycle(now: now)
+        let (s, t) = try lifecycle.link(source.aggregate, to: target.aggregate, by: principal.actor, note: b.note)
+        try await req.hotline.write(on: req.db) { db in
+            let repo = WorkOrderRepository(db: db)
+            try await repo.save(s, over: source, actor: principal.actor, at: now)
+            if let t { try await repo.save(t, over: target, actor: principal.actor, at: now) }
+        }
+        return try await WorkOrderAccess.respond(req, id: source.aggregate.order.id, principal: principal, purpose: "关联工单")
     }
 }

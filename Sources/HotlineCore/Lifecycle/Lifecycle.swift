@@ -449,9 +449,27 @@ public struct Lifecycle: Sendable {
             throw RuleViolation(.conflict, code: "merge_target_closed", field: "targetId", rule: "an order can only join an open order")
         }
         s.order.mergedIntoId = target.order.id
-        let e = close(&s, as: .merged, action: "merge", note: note, details: ["into": target.order.number])
+        let e = close(&s, as: .merged, action: "merge", note: note, details: ["into": target.order.number, "intoId": target.order.id.uuidString])
         let t = DomainEvent("mergedIn", note: note, details: ["from": source.order.number, "fromId": source.order.id.uuidString])
         return (Transition(aggregate: s, events: [e]), Transition(aggregate: target, events: [t]))
+    }
+
+    /// 关联 (R-IN-3): the agent judges a new order related to an earlier one (the same
+    /// problem again, or a neighbour's call about it) without merging it: each keeps its own
+    /// handling and callback, and both timelines name the other. Unlike a merge, the earlier
+    /// order may be closed — a repeat after closing is exactly what the link is for. An
+    /// archived earlier order is read-only: only the new order's timeline records the link.
+    public func link(_ source: WorkOrderAggregate, to target: WorkOrderAggregate, by actor: Actor, note: String?) throws(RuleViolation) -> (source: Transition, target: Transition?) {
+        try require(actor, anyOf: [.agent, .dispatcher], "link")
+        guard source.order.status != .archived else {
+            throw RuleViolation(.conflict, code: "archived", rule: "an archived order is read-only")
+        }
+        guard target.order.id != source.order.id else {
+            throw RuleViolation(.invalid, code: "link_to_self", field: "targetId", rule: "an order cannot be linked to itself")
+        }
+        let e = DomainEvent("link", note: note, details: ["to": target.order.number, "toId": target.order.id.uuidString])
+        let t = DomainEvent("linkedFrom", note: note, details: ["from": source.order.number, "fromId": source.order.id.uuidString])
+        return (Transition(aggregate: source, events: [e]), target.order.status == .archived ? nil : Transition(aggregate: target, events: [t]))
     }
 
     /// The feedback parts the platform requires (R-UH-7); each missing one is named.
