@@ -16,7 +16,11 @@ public enum Entrypoint {
         }
         let app = try await Application.make(env)
         do {
-            let settings = try Settings.fromEnvironment(workingDirectory: app.directory.workingDirectory.trimmingSuffix("/"))
+            var settings = try Settings.fromEnvironment(workingDirectory: app.directory.workingDirectory.trimmingSuffix("/"))
+            // The worker runs beside the HTTP server only; `hotline worker` runs it alone, and
+            // one-off commands (seed, user, calendar) never start it.
+            let command = env.arguments.dropFirst().first ?? "serve"
+            settings.worker = settings.worker && (command == "serve" || command.hasPrefix("-"))
             try await configure(app, settings: settings)
             if demo {
                 try await app.autoMigrate()

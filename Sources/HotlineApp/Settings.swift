@@ -18,13 +18,28 @@ public struct Settings: Sendable {
     /// Bcrypt cost; tests lower it to keep the suite fast.
     public var passwordCost: Int
     public var tokenLifetimeHours: Int
+    /// Run the background worker inside this process (`hotline serve`; off in tests, which
+    /// drive rounds themselves with a pinned clock, and in one-off commands).
+    public var worker: Bool
+    /// Seconds between the worker's rounds.
+    public var workerInterval: Double
+    /// Where SMS go: an HTTP gateway's webhook, signed with the secret; unset, to the log.
+    public var smsWebhookURL: String?
+    public var smsWebhookSecret: String?
 
-    public init(database: DatabaseChoice, attachmentsDirectory: String, officeHours: OfficeHours = .standard, passwordCost: Int = 10, tokenLifetimeHours: Int = 12) {
+    public init(
+        database: DatabaseChoice, attachmentsDirectory: String, officeHours: OfficeHours = .standard, passwordCost: Int = 10, tokenLifetimeHours: Int = 12,
+        worker: Bool = false, workerInterval: Double = 5, smsWebhookURL: String? = nil, smsWebhookSecret: String? = nil
+    ) {
         self.database = database
         self.attachmentsDirectory = attachmentsDirectory
         self.officeHours = officeHours
         self.passwordCost = passwordCost
         self.tokenLifetimeHours = tokenLifetimeHours
+        self.worker = worker
+        self.workerInterval = workerInterval
+        self.smsWebhookURL = smsWebhookURL
+        self.smsWebhookSecret = smsWebhookSecret
     }
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -70,7 +85,25 @@ public struct Settings: Sendable {
             if let n = Int(text), (1...720).contains(n) { lifetime = n } else { problems.append("HOTLINE_TOKEN_HOURS: must be 1…720") }
         }
         let attachments = env["HOTLINE_ATTACHMENTS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? workingDirectory + "/data/attachments"
+        var worker = true
+        switch env["HOTLINE_WORKER"] ?? "" {
+        case "", "on": worker = true
+        case "off": worker = false
+        case let other: problems.append("HOTLINE_WORKER: '\(other)' is neither on nor off")
+        }
+        var interval = 5.0
+        if let text = env["HOTLINE_WORKER_INTERVAL"], !text.isEmpty {
+            if let n = Double(text), (0.05...3600).contains(n) { interval = n } else { problems.append("HOTLINE_WORKER_INTERVAL: seconds, 0.05…3600") }
+        }
+        let webhook = env["HOTLINE_SMS_WEBHOOK_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        let secret = env["HOTLINE_SMS_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+        if let webhook {
+            if !(webhook.hasPrefix("http://") || webhook.hasPrefix("https://")) { problems.append("HOTLINE_SMS_WEBHOOK_URL: must be an http:// or https:// URL") }
+            if (secret ?? "").count < 16 { problems.append("HOTLINE_SMS_WEBHOOK_SECRET: at least 16 characters, to sign the webhook's requests") }
+        }
         guard problems.isEmpty else { throw Invalid(problems: problems) }
-        return Settings(database: database, attachmentsDirectory: attachments, officeHours: officeHours, passwordCost: cost, tokenLifetimeHours: lifetime)
+        return Settings(
+            database: database, attachmentsDirectory: attachments, officeHours: officeHours, passwordCost: cost, tokenLifetimeHours: lifetime,
+            worker: worker, workerInterval: interval, smsWebhookURL: webhook, smsWebhookSecret: secret)
     }
 }

@@ -31,6 +31,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(M005_CreateSearchIndex())
     app.migrations.add(M006_WidenClockIndexes())
     app.migrations.add(M007_CreateNoticesAndCatalogue())
+    app.migrations.add(M008_CreateClocksAndOutbox())
 
     if settings.database.isSQLite {
         // WAL now, before anything boots or migrates: it is stored in the file, and without it a
@@ -59,10 +60,14 @@ public func configure(_ app: Application, settings: Settings) async throws {
     try routes(app)
 
     app.lifecycle.use(drain)
+    if settings.worker {
+        app.lifecycle.use(WorkerService { app in Worker.standard(app) })
+    }
 
     app.asyncCommands.use(SeedCommand(), as: "seed")
     app.asyncCommands.use(UserCommand(), as: "user")
     app.asyncCommands.use(CalendarCommand(), as: "calendar")
+    app.asyncCommands.use(WorkerCommand(), as: "worker")
 }
 
 func routes(_ app: Application) throws {

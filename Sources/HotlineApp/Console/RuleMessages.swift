@@ -192,6 +192,7 @@ enum RuleMessages {
         Pattern("no parameter named {}", "没有名为 {0} 的参数"),
         Pattern("no such action: {}", "没有该操作：{0}"),
         Pattern("kind must be one of {}", "类型须为{0}之一"),
+        Pattern("clock.rules lists some of {}, or none; got {}", "自动规则须从以下各项中选择，或填 none：{0}；收到的是“{1}”"),
         Pattern("dictionaries are {}", "字典只有：{0}"),
         Pattern("allowed types: {}", "允许的类型：{0}"),
         Pattern("page must be 1…{}", "页码须为 1…{0}"),

@@ -110,7 +110,7 @@ struct WorkOrderController: RouteCollection {
                 t = t.then(s)
                 target = tt.map { ($0, to) }
             }
-            var statements = WorkOrderRepository(db: db).creation(t, actor: actor, at: now)
+            var statements = WorkOrderRepository(db: db).creation(t, actor: actor, at: now, timers: lifecycle.timers(for: t.aggregate))
             if let key {
                 statements.append(SQLRowsInsert(table: IdempotencyKeyModel.schema, columns: ["id", "account_id", "key", "work_order_id", "created_at"], rows: [
                     [.bind(UUID()), .bind(principal.accountId), .bind(key), .bind(id), .bind(now)],
@@ -130,7 +130,7 @@ struct WorkOrderController: RouteCollection {
                 try await req.db.transaction { db in
                     let repo = WorkOrderRepository(db: db)
                     try await repo.runAsOneStatement(writes)
-                    try await repo.save(tt, over: over, actor: actor, at: now)
+                    try await repo.save(tt, over: over, actor: actor, at: now, timers: lifecycle.timers(for: tt.aggregate))
                 }
             } else {
                 try await repo.runAsOneStatement(writes)
@@ -142,7 +142,7 @@ struct WorkOrderController: RouteCollection {
             let repo = WorkOrderRepository(db: db)
             let (aggregate, writes, target) = try statements(db, number: try await repo.nextNumber(day: day))
             try await repo.run(writes)
-            if let (tt, over) = target { try await repo.save(tt, over: over, actor: actor, at: now) }
+            if let (tt, over) = target { try await repo.save(tt, over: over, actor: actor, at: now, timers: lifecycle.timers(for: tt.aggregate)) }
             return aggregate
         }
     }
@@ -415,8 +415,8 @@ struct WorkOrderController: RouteCollection {
         let (s, t) = try lifecycle.merge(source.aggregate, into: target.aggregate, by: principal.actor, note: b.note)
         try await req.hotline.write(on: req.db) { db in
             let repo = WorkOrderRepository(db: db)
-            try await repo.save(s, over: source, actor: principal.actor, at: now)
-            try await repo.save(t, over: target, actor: principal.actor, at: now)
+            try await repo.save(s, over: source, actor: principal.actor, at: now, timers: lifecycle.timers(for: s.aggregate))
+            try await repo.save(t, over: target, actor: principal.actor, at: now, timers: lifecycle.timers(for: t.aggregate))
         }
         return try await WorkOrderAccess.respond(req, id: source.aggregate.order.id, principal: principal, purpose: "并单")
     }
@@ -435,8 +435,8 @@ struct WorkOrderController: RouteCollection {
         let (s, t) = try lifecycle.link(source.aggregate, to: target.aggregate, by: principal.actor, note: b.note)
         try await req.hotline.write(on: req.db) { db in
             let repo = WorkOrderRepository(db: db)
-            try await repo.save(s, over: source, actor: principal.actor, at: now)
-            if let t { try await repo.save(t, over: target, actor: principal.actor, at: now) }
+            try await repo.save(s, over: source, actor: principal.actor, at: now, timers: lifecycle.timers(for: s.aggregate))
+            if let t { try await repo.save(t, over: target, actor: principal.actor, at: now, timers: lifecycle.timers(for: t.aggregate)) }
         }
         return try await WorkOrderAccess.respond(req, id: source.aggregate.order.id, principal: principal, purpose: "关联工单")
     }

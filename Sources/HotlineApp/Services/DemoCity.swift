@@ -183,7 +183,10 @@ enum DemoCity {
                 if kind == 17, age > 20 * 86_400 { _ = try step(.archive, "admin", after: 48) }
             }
             let (finalState, finalHistory) = (story.state, story.history)
-            try await db.transaction { tx in try await WorkOrderRepository(db: tx).create(finalState, history: finalHistory) }
+            // The clocks as they stand now: the worker takes what is already due (the old
+            // overdue orders get their reminders and escalation on its first round).
+            let timers = Lifecycle(context).timers(for: finalState)
+            try await db.transaction { tx in try await WorkOrderRepository(db: tx).create(finalState, history: finalHistory, timers: timers) }
         }
         // Day counters continue after the seeded numbers.
         for (day, last) in counters {

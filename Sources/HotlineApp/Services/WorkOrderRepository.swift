@@ -45,7 +45,11 @@ struct WorkOrderRepository {
     /// Writes a transition inside the caller's transaction. The whole row is rewritten on the
     /// condition that its version is still the one read: if someone else wrote first the
     /// UPDATE matches no row and nothing is written.
-    func save(_ t: Transition, over loaded: Loaded, actor: Actor?, at now: Date) async throws {
+    ///
+    /// The order's clocks are set again from its new state (`timers`, from
+    /// `Lifecycle.timers(for:)`) and the messages the change owes go to the outbox, in the same
+    /// transaction: no change without its timers and messages, no message without its change.
+    func save(_ t: Transition, over loaded: Loaded, actor: Actor?, at now: Date, timers: [ClockTimer], messages: [OutboundMessage] = []) async throws {
         let before = loaded.aggregate
         var after = t.aggregate
         after.order.version = before.order.version + 1
@@ -54,24 +58,26 @@ struct WorkOrderRepository {
         try await writeParts(after, previous: before)
         if SearchIndex.text(of: after.order) != SearchIndex.text(of: before.order) { try await SearchIndex(db).update(after.order) }
         try await append(t.events, to: after.order.id, actor: actor, at: now)
+        try await ClockTimers(db: db).reschedule(after.order.id, timers)
+        try await Outbox(db: db).enqueue(messages, order: after.order, at: now)
     }
 
     /// Creates a new order (intake) with its first events, inside the caller's transaction.
-    func create(_ t: Transition, actor: Actor, at now: Date) async throws {
-        try await run(creation(t, actor: actor, at: now))
+    func create(_ t: Transition, actor: Actor, at now: Date, timers: [ClockTimer]) async throws {
+        try await run(creation(t, actor: actor, at: now, timers: timers))
     }
 
-    /// The statements that store a new order with its first events, in order.
-    func creation(_ t: Transition, actor: Actor, at now: Date) -> [any SQLExpression] {
+    /// The statements that store a new order with its first events and its clocks, in order.
+    func creation(_ t: Transition, actor: Actor, at now: Date, timers: [ClockTimer]) -> [any SQLExpression] {
         let rows = t.events.enumerated().map { i, e in Self.eventRow(e, workOrderId: t.aggregate.order.id, seq: i + 1, at: now, actor: actor) }
-        return creation(t.aggregate, eventRows: rows)
+        return creation(t.aggregate, eventRows: rows) + [ClockTimers.insertion(timers)].compactMap { $0 }
     }
 
     /// Stores an order with a history written elsewhere (the demo and synthetic seeds), each
     /// event with its own actor and time.
-    func create(_ a: WorkOrderAggregate, history: [(DomainEvent, Actor?, Date)]) async throws {
+    func create(_ a: WorkOrderAggregate, history: [(DomainEvent, Actor?, Date)], timers: [ClockTimer]) async throws {
         let rows = history.enumerated().map { i, h in Self.eventRow(h.0, workOrderId: a.order.id, seq: i + 1, at: h.2, actor: h.1) }
-        try await run(creation(a, eventRows: rows))
+        try await run(creation(a, eventRows: rows) + [ClockTimers.insertion(timers)].compactMap { $0 })
     }
 
     private func creation(_ a: WorkOrderAggregate, eventRows: [[DatabaseQuery.Value]]) -> [any SQLExpression] {

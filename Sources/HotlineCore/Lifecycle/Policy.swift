@@ -29,6 +29,11 @@ public struct Policy: Sendable, Equatable {
     public var duplicateWindowDays = 30
     /// R-IN-6: words that flag an order and alert a supervisor.
     public var sensitiveKeywords = ["自杀", "跳楼", "轻生", "爆炸", "砍人", "投毒", "燃气泄漏", "煤气泄漏", "群体", "集体上访", "讨薪"]
+    /// R-SUP-1, R-SUP-3 and the other clocks: which act, and the escalation ladder's steps in
+    /// working days past the deadline.
+    public var clockRules = Set(ClockKind.allCases)
+    public var escalationLeaderAfterWorkingDays = 1
+    public var escalationSuperviseAfterWorkingDays = 3
     /// R-WO-8.
     public var attachmentMaxBytes = 20 * 1024 * 1024
     public var attachmentTypes = [
@@ -60,6 +65,9 @@ public struct Policy: Sendable, Equatable {
         .init(name: "appeal.window", description: "复核申请时限 R-CB-4, from closing"),
         .init(name: "duplicate.windowDays", description: "判重回溯天数 R-IN-3"),
         .init(name: "intake.sensitiveKeywords", description: "敏感/紧急关键词, comma-separated R-IN-6"),
+        .init(name: "clock.rules", description: "自动执行的时钟规则, comma-separated: " + ClockKind.allCases.map(\.rawValue).joined(separator: ",")),
+        .init(name: "escalation.leaderAfterWorkingDays", description: "超期N个工作日通知单位分管领导 R-SUP-3"),
+        .init(name: "escalation.superviseAfterWorkingDays", description: "超期N个工作日自动督办并通报 R-SUP-3"),
         .init(name: "attachment.maxBytes", description: "附件大小上限 R-WO-8"),
         .init(name: "attachment.types", description: "允许的附件类型 (MIME), comma-separated R-WO-8"),
     ]
@@ -81,6 +89,9 @@ public struct Policy: Sendable, Equatable {
         case "appeal.window": Self.text(appealWindow)
         case "duplicate.windowDays": String(duplicateWindowDays)
         case "intake.sensitiveKeywords": sensitiveKeywords.joined(separator: ",")
+        case "clock.rules": ClockKind.allCases.filter { clockRules.contains($0) }.map(\.rawValue).joined(separator: ",")
+        case "escalation.leaderAfterWorkingDays": String(escalationLeaderAfterWorkingDays)
+        case "escalation.superviseAfterWorkingDays": String(escalationSuperviseAfterWorkingDays)
         case "attachment.maxBytes": String(attachmentMaxBytes)
         case "attachment.types": attachmentTypes.joined(separator: ",")
         default: nil
@@ -129,6 +140,22 @@ public struct Policy: Sendable, Equatable {
         case "appeal.window": appealWindow = try limit()
         case "duplicate.windowDays": duplicateWindowDays = try int(1...365)
         case "intake.sensitiveKeywords": sensitiveKeywords = try list()
+        case "clock.rules":
+            // "none" switches every clock off; an empty list is more likely a slip.
+            if text.trimmingCharacters(in: .whitespaces) == "none" {
+                clockRules = []
+            } else {
+                var kinds = Set<ClockKind>()
+                for item in try list() {
+                    guard let k = ClockKind(rawValue: item) else {
+                        throw .invalid("value", "clock.rules lists some of \(ClockKind.allCases.map(\.rawValue).joined(separator: ", ")), or none; got \(item)")
+                    }
+                    kinds.insert(k)
+                }
+                clockRules = kinds
+            }
+        case "escalation.leaderAfterWorkingDays": escalationLeaderAfterWorkingDays = try int(0...30)
+        case "escalation.superviseAfterWorkingDays": escalationSuperviseAfterWorkingDays = try int(0...60)
         case "attachment.maxBytes": attachmentMaxBytes = try int(1024...(1024 * 1024 * 1024))
         case "attachment.types": attachmentTypes = try list()
         default: throw RuleViolation(.notFound, code: "unknown_parameter", field: "key", rule: "no parameter named \(key)")

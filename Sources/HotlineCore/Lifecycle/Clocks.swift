@@ -1,0 +1,197 @@
+import Foundation
+
+/// What a clock does when its moment comes (R-SUP-1, R-SUP-3, R-UH-1, R-UH-2, R-CB-2, R-DIS-4,
+/// R-IN-6). Each can be switched off in the parameters (`clock.rules`).
+public enum ClockKind: String, Sendable, CaseIterable, Codable {
+    /// The light turned yellow: remind the unit (催办).
+    case yellowReminder
+    /// The light turned red: remind the unit again.
+    case redReminder
+    /// Overdue for `escalation.leaderAfterWorkingDays`: tell the unit's leader.
+    case notifyLeader
+    /// Overdue for `escalation.superviseAfterWorkingDays`: open a supervision and put the order
+    /// on the bulletin list (通报).
+    case superviseOverdue
+    /// Not signed within the sign limit: flag it and remind.
+    case lateSign
+    /// The return window passed: the unit can no longer return the order; it counts as accepted.
+    case returnWindowClosed
+    /// The callback was not made within its limit: alert the callback agents.
+    case callbackOverdue
+    /// Not dispatched within the dispatch limit: alert the dispatchers.
+    case dispatchOverdue
+    /// Sensitive or emergency words at intake: alert the supervisors at once.
+    case sensitiveAlert
+}
+
+/// One moment at which the platform acts on an order by itself. Its `key` names the moment
+/// (kind, subject and the deadline it was computed from), so a moment is acted on once: a
+/// deadline that moves makes a new key, and the old one is dropped unacted.
+public struct ClockTimer: Sendable, Equatable, Hashable {
+    public var key: String
+    public var kind: ClockKind
+    public var workOrderId: UUID
+    public var assignmentId: UUID?
+    public var dueAt: Date
+
+    public init(kind: ClockKind, workOrderId: UUID, assignmentId: UUID?, dueAt: Date, basis: Date) {
+        self.kind = kind
+        self.workOrderId = workOrderId
+        self.assignmentId = assignmentId
+        self.dueAt = dueAt
+        self.key = "\(kind.rawValue):\((assignmentId ?? workOrderId).uuidString):\(Int(basis.timeIntervalSince1970))"
+    }
+}
+
+/// A message the platform owes someone because of what happened; the shell resolves the
+/// recipient to phone numbers and writes it to the outbox with the event (R-INT-1).
+public struct OutboundMessage: Sendable, Equatable {
+    public enum Recipient: Sendable, Equatable, Hashable {
+        /// The unit's liaison (联络员) phone.
+        case unitLiaison(UUID)
+        /// The unit's accounts holding the role (its handlers, its leaders).
+        case unitRole(UUID, Role)
+        /// The platform's accounts holding the role (dispatchers, supervisors, callback agents).
+        case platformRole(Role)
+        /// The citizen of the order, unless anonymous.
+        case citizen
+    }
+
+    public var recipient: Recipient
+    /// The message template's key (R-ADM-1), e.g. `remind.yellow`.
+    public var template: String
+    /// The values the template fills in.
+    public var values: [String: String]
+
+    public init(_ recipient: Recipient, _ template: String, _ values: [String: String] = [:]) {
+        self.recipient = recipient
+        self.template = template
+        self.values = values
+    }
+}
+
+/// What a timer did: the order's transition (events on the timeline) and the messages owed.
+public struct ClockOutcome: Sendable, Equatable {
+    public var transition: Transition
+    public var messages: [OutboundMessage]
+}
+
+extension Lifecycle {
+    /// Every moment the order is waiting for now, from its state alone (pure). The shell
+    /// stores them with each change of the order; the worker takes them when due.
+    public func timers(for a: WorkOrderAggregate) -> [ClockTimer] {
+        let o = a.order
+        let enabled = policy.clockRules
+        var out: [ClockTimer] = []
+        func add(_ kind: ClockKind, _ assignment: UUID?, at: Date, basis: Date) {
+            if enabled.contains(kind) { out.append(ClockTimer(kind: kind, workOrderId: o.id, assignmentId: assignment, dueAt: at, basis: basis)) }
+        }
+        // Even an order settled at intake alerts: the words matter, not the handling.
+        if o.isSensitive, o.status != .archived { add(.sensitiveAlert, nil, at: o.createdAt, basis: o.createdAt) }
+        switch o.status {
+        case .pendingDispatch:
+            if let due = o.dispatchDueAt { add(.dispatchOverdue, nil, at: due, basis: due) }
+        case .awaitingCallback:
+            if let due = o.callbackDueAt { add(.callbackOverdue, nil, at: due, basis: due) }
+        case .handling:
+            for asg in a.assignments where Self.clockRuns(asg) {
+                add(.yellowReminder, asg.id, at: asg.warnAt, basis: asg.dueAt)
+                add(.redReminder, asg.id, at: asg.dueAt, basis: asg.dueAt)
+                add(.notifyLeader, asg.id, at: ladderStep(policy.escalationLeaderAfterWorkingDays, after: asg.dueAt), basis: asg.dueAt)
+                add(.superviseOverdue, asg.id, at: ladderStep(policy.escalationSuperviseAfterWorkingDays, after: asg.dueAt), basis: asg.dueAt)
+                if asg.status == .toSign { add(.lateSign, asg.id, at: asg.signDueAt, basis: asg.signDueAt) }
+                if asg.parentId == nil, asg.returnRequestedAt == nil {
+                    let closes = calendar.deadline(from: asg.dispatchedAt, limit: policy.returnWindow)
+                    add(.returnWindowClosed, asg.id, at: closes, basis: closes)
+                }
+            }
+        default:
+            break
+        }
+        return out
+    }
+
+    /// A step of the escalation ladder (R-SUP-3): when office hours open on the Nth working
+    /// day after the deadline's day — the leader hears of it at the start of a working day, not
+    /// at midnight or on a holiday. Step 0 is the deadline itself.
+    func ladderStep(_ n: Int, after due: Date) -> Date {
+        guard n > 0 else { return due }
+        let day = calendar.startOfDay(calendar.workingDay(n, after: calendar.localDate(of: due)))
+        let opens = calendar.officeHours.periods.first?.startMinute ?? 0
+        return day.addingTimeInterval(TimeInterval(opens * 60))
+    }
+
+    /// A unit's share whose clock is running: dispatched, not done, not paused, not yet with
+    /// the platform for review.
+    static func clockRuns(_ asg: Assignment) -> Bool {
+        guard asg.pausedAt == nil else { return false }
+        switch asg.status {
+        case .toSign, .inHand, .returnRequested, .feedbackPendingApproval: return true
+        default: return false
+        }
+    }
+
+    /// Acts on a due timer, or nil when the order has moved on and the moment no longer
+    /// applies (signed, answered, extended, dispatched…): the rules decide again from the
+    /// order as it is now, so a stale timer never acts.
+    public func fire(_ timer: ClockTimer, on a: WorkOrderAggregate) -> ClockOutcome? {
+        guard timer.dueAt <= now, timers(for: a).contains(where: { $0.key == timer.key }) else { return nil }
+        var a = a
+        let o = a.order
+        var events: [DomainEvent] = []
+        var messages: [OutboundMessage] = []
+        let base = ["number": o.number, "title": o.title]
+        func values(_ extra: [String: String]) -> [String: String] { base.merging(extra) { _, new in new } }
+
+        switch timer.kind {
+        case .sensitiveAlert:
+            events.append(DomainEvent("sensitiveAlert", note: "含敏感或紧急关键词，已提醒督办员"))
+            messages.append(OutboundMessage(.platformRole(.supervisor), "alert.sensitive", base))
+        case .dispatchOverdue:
+            events.append(DomainEvent("dispatchOverdue", note: "超过派单时限，已提醒派单员", details: ["dueAt": iso(o.dispatchDueAt ?? now)]))
+            messages.append(OutboundMessage(.platformRole(.dispatcher), "alert.dispatchOverdue", values(["dueAt": iso(o.dispatchDueAt ?? now)])))
+        case .callbackOverdue:
+            events.append(DomainEvent("callbackOverdue", note: "超过回访时限，已提醒回访员", details: ["dueAt": iso(o.callbackDueAt ?? now)]))
+            messages.append(OutboundMessage(.platformRole(.callbackAgent), "alert.callbackOverdue", values(["dueAt": iso(o.callbackDueAt ?? now)])))
+        case .yellowReminder, .redReminder, .lateSign:
+            guard let id = timer.assignmentId, var asg = a.assignment(id) else { return nil }
+            let (template, note): (String, String) = switch timer.kind {
+            case .yellowReminder: ("remind.yellow", "即将到期（黄灯），自动催办")
+            case .redReminder: ("remind.red", "已超期（红灯），自动催办")
+            default: ("remind.lateSign", "超过签收时限未签收，自动催办")
+            }
+            asg.reminderCount += 1
+            if timer.kind == .lateSign { asg.signedLate = true }
+            a.replace(asg)
+            let r = Reminder(id: context.newID(), assignmentId: id, note: note, at: now, by: nil, automatic: true)
+            a.reminders.append(r)
+            events.append(DomainEvent(
+                timer.kind == .lateSign ? "lateSign" : "autoRemind", assignmentId: id, unitId: asg.unit.id, note: note,
+                details: ["reminderId": r.id.uuidString, "light": light(asg).rawValue, "dueAt": iso(asg.dueAt)]))
+            let v = values(["unit": asg.unit.name, "dueAt": iso(asg.dueAt), "signDueAt": iso(asg.signDueAt)])
+            messages.append(OutboundMessage(.unitLiaison(asg.unit.id), template, v))
+            messages.append(OutboundMessage(.unitRole(asg.unit.id, .unitHandler), template, v))
+        case .notifyLeader:
+            guard let id = timer.assignmentId, let asg = a.assignment(id) else { return nil }
+            events.append(DomainEvent("notifyLeader", assignmentId: id, unitId: asg.unit.id, note: "超期\(policy.escalationLeaderAfterWorkingDays)个工作日，已通知单位分管领导", details: ["dueAt": iso(asg.dueAt)]))
+            messages.append(OutboundMessage(.unitRole(asg.unit.id, .unitLeader), "escalate.leader", values(["unit": asg.unit.name, "dueAt": iso(asg.dueAt)])))
+        case .superviseOverdue:
+            guard let id = timer.assignmentId, let asg = a.assignment(id) else { return nil }
+            let note = "超期\(policy.escalationSuperviseAfterWorkingDays)个工作日，自动督办并列入通报"
+            let s = Supervision(id: context.newID(), assignmentId: id, method: .written, note: note, instruction: nil, openedAt: now, openedBy: Self.clockAccount)
+            // The bulletin list (通报) is the orders with a supervision the clock opened.
+            a.supervisions.append(s)
+            events.append(DomainEvent("autoSupervise", assignmentId: id, unitId: asg.unit.id, note: note, details: ["supervisionId": s.id.uuidString, "bulletin": "true"]))
+            let v = values(["unit": asg.unit.name, "dueAt": iso(asg.dueAt)])
+            messages.append(OutboundMessage(.unitRole(asg.unit.id, .unitLeader), "supervise.overdue", v))
+            messages.append(OutboundMessage(.platformRole(.supervisor), "supervise.overdue", v))
+        case .returnWindowClosed:
+            guard let id = timer.assignmentId, let asg = a.assignment(id) else { return nil }
+            events.append(DomainEvent("returnWindowClosed", assignmentId: id, unitId: asg.unit.id, note: "退回时限已过，视为接收"))
+        }
+        return ClockOutcome(transition: Transition(aggregate: a, events: events), messages: messages)
+    }
+
+    /// Who opened a supervision the clock opened: no person (all zeros).
+    public static let clockAccount = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+}

@@ -1,0 +1,146 @@
+import Fluent
+import Foundation
+import HotlineCore
+import NIOConcurrencyHelpers
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+
+@testable import HotlineApp
+
+/// Keeps what it is asked to send.
+final class RecordingSender: MessageSender, Sendable {
+    let sent = NIOLockedValueBox<[Outbox.Claimed]>([])
+    func send(_ message: Outbox.Claimed) async throws { sent.withLockedValue { $0.append(message) } }
+}
+
+@Suite("The worker: clocks that act and the outbox ([clocks], R-SUP-1, R-SUP-3, R-INT-1)")
+struct WorkerTests {
+    static func phones(_ app: Application, _ w: World) async throws {
+        let sql = app.db as! any SQLDatabase
+        try await sql.raw("UPDATE units SET liaison_phone = '13800000001' WHERE id = \(bind: w.chaoyang.id!)").run()
+        for (user, phone) in [("cy-handler", "13800000002"), ("cy-leader", "13800000003"), ("supervisor", "13800000004"), ("dispatcher", "13800000005")] {
+            try await sql.raw("UPDATE accounts SET phone = \(bind: phone) WHERE username = \(bind: user)").run()
+        }
+    }
+
+    static func timeline(_ app: Application, _ w: World, _ id: String) async throws -> [String] {
+        try await app.call(.GET, "/work-orders/\(id)/timeline", as: "supervisor", world: w).array.compactMap { $0["action"] as? String }
+    }
+
+    @Test("A pinned clock walks a dispatched order through late sign, yellow, red and the ladder: each once, on its working day, with its messages")
+    func ladder() async throws {
+        try await withTestApp { app, w, setClock in
+            try await Self.phones(app, w)
+            // A consultation (2 working days) dispatched Mon 2026-11-23: due at the end of Wed 11-25.
+            let id = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: intakeBody(type: "consultation")).json.string("id")!
+            try await app.call(.POST, "/work-orders/\(id)/dispatch", as: "dispatcher", world: w, json: ["leadUnitId": w.chaoyang.id!.uuidString])
+            let sender = RecordingSender()
+            let worker = Worker(app: app, sender: sender)
+            func round(_ at: String) async throws -> Worker.Round {
+                setClock(Date(iso: at)!)
+                return try await worker.round(now: app.hotline.now)
+            }
+            #expect(try await round("2026-11-24T18:00:00+08:00") == Worker.Round(), "nothing is due on Tuesday evening")
+            var r = try await round("2026-11-25T00:00:01+08:00")
+            #expect(r.taken == 3, "late sign, the return window and yellow at midnight into Wednesday")
+            #expect(try await round("2026-11-25T00:00:02+08:00") == Worker.Round(), "a second round takes nothing twice")
+            r = try await round("2026-11-26T00:00:01+08:00")
+            #expect(r.taken == 1, "red as the deadline passes")
+            r = try await round("2026-11-26T08:59:00+08:00")
+            #expect(r.taken == 0)
+            r = try await round("2026-11-26T09:00:00+08:00")
+            #expect(r.taken == 1, "the leader at office opening on the next working day")
+            r = try await round("2026-11-27T09:00:00+08:00")
+            #expect(r.taken == 0)
+            r = try await round("2026-11-30T09:00:00+08:00")
+            #expect(r.taken == 1, "supervision on the 3rd working day after: Thu, Fri, Mon")
+            let actions = try await Self.timeline(app, w, id)
+            #expect(actions.filter { ["lateSign", "returnWindowClosed", "autoRemind", "notifyLeader", "autoSupervise"].contains($0) }
+                == ["lateSign", "returnWindowClosed", "autoRemind", "autoRemind", "notifyLeader", "autoSupervise"])
+            let order = try await app.call(.GET, "/work-orders/\(id)", as: "supervisor", world: w).json
+            let asg = try #require(order.assignments.first)
+            #expect(asg["reminderCount"] as? Int == 3 && asg["signedLate"] as? Bool == true)
+            #expect((order["supervisions"] as? [[String: Any]])?.count == 1)
+            // Every message went out once, each to its person, with the text filled in.
+            let sent = sender.sent.withLockedValue { $0 }
+            #expect(sent.map(\.template).sorted() == [
+                "escalate.leader", "remind.lateSign", "remind.lateSign", "remind.red", "remind.red", "remind.yellow", "remind.yellow",
+                "supervise.overdue", "supervise.overdue",
+            ])
+            #expect(Set(sent.filter { $0.template == "remind.red" }.map(\.recipient)) == ["13800000001", "13800000002"])
+            #expect(sent.first { $0.template == "escalate.leader" }?.recipient == "13800000003")
+            let red = try #require(sent.first { $0.template == "remind.red" })
+            #expect(red.body.contains("已于11月25日 23:59超期") && red.body.contains("朝阳区人民政府"), "\(red.body)")
+            let states = try await (app.db as! any SQLDatabase).raw("SELECT state FROM outbox").all().map { try $0.decode(column: "state", as: String.self) }
+            #expect(states.count == 9 && states.allSatisfy { $0 == "sent" })
+        }
+    }
+
+    @Test("Signing and feedback in time leave the clocks nothing to do; a moved deadline's old moments never act")
+    func staleTimers() async throws {
+        try await withTestApp { app, w, setClock in
+            let id = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: intakeBody(type: "consultation")).json.string("id")!
+            let lead = try await app.call(.POST, "/work-orders/\(id)/dispatch", as: "dispatcher", world: w, json: ["leadUnitId": w.chaoyang.id!.uuidString]).json.assignments[0].string("id")!
+            try await app.call(.POST, "/assignments/\(lead)/sign", as: "cy-handler", world: w)
+            let worker = Worker(app: app, sender: RecordingSender())
+            setClock(Date(iso: "2026-11-25T00:00:01+08:00")!)
+            let r = try await worker.round(now: app.hotline.now)
+            #expect(r.taken == 2, "yellow and the closed return window; signed in time, no late sign")
+            let pending = try await (app.db as! any SQLDatabase).raw("SELECT kind FROM clock_timers WHERE state = 'pending' ORDER BY due_at").all().map { try $0.decode(column: "kind", as: String.self) }
+            #expect(pending == ["redReminder", "notifyLeader", "superviseOverdue"])
+        }
+    }
+
+    @Test("Two workers on one database take each due timer once between them")
+    func twoWorkers() async throws {
+        try await withTestApp { app, w, setClock in
+            var ids: [String] = []
+            for i in 0..<6 {
+                let id = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: intakeBody(phone: "1390000000\(i)", type: "consultation")).json.string("id")!
+                try await app.call(.POST, "/work-orders/\(id)/dispatch", as: "dispatcher", world: w, json: ["leadUnitId": w.chaoyang.id!.uuidString])
+                ids.append(id)
+            }
+            setClock(Date(iso: "2026-11-30T10:00:00+08:00")!)
+            let a = Worker(app: app, sender: RecordingSender(), options: .init(batch: 4))
+            let b = Worker(app: app, sender: RecordingSender(), options: .init(batch: 4))
+            var total = Worker.Round()
+            while true {
+                async let ra = a.round(now: app.hotline.now)
+                async let rb = b.round(now: app.hotline.now)
+                let (x, y) = try await (ra, rb)
+                if x.taken + y.taken + x.obsolete + y.obsolete == 0 { break }
+                total.taken += x.taken + y.taken
+                total.obsolete += x.obsolete + y.obsolete
+            }
+            // Per order: late sign, return window, yellow, red, leader, supervision.
+            #expect(total.taken == 6 * 6)
+            for id in ids {
+                let actions = try await Self.timeline(app, w, id)
+                #expect(actions.filter { $0 == "autoRemind" }.count == 2 && actions.filter { $0 == "autoSupervise" }.count == 1)
+            }
+        }
+    }
+
+    @Test("Sensitive words at intake alert the supervisors through the outbox; undispatched orders alert the dispatchers")
+    func intakeAlerts() async throws {
+        try await withTestApp { app, w, setClock in
+            try await Self.phones(app, w)
+            var body = intakeBody()
+            body["title"] = "邻里纠纷扬言跳楼"
+            let id = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: body).json.string("id")!
+            let sender = RecordingSender()
+            let worker = Worker(app: app, sender: sender)
+            #expect(try await worker.round(now: app.hotline.now).taken == 1)
+            #expect(sender.sent.withLockedValue { $0.map(\.template) } == ["alert.sensitive"])
+            // 8 working hours from Monday 09:00 (7 office hours a day): Tuesday 10:00.
+            setClock(Date(iso: "2026-11-24T09:59:00+08:00")!)
+            #expect(try await worker.round(now: app.hotline.now).taken == 0)
+            setClock(Date(iso: "2026-11-24T10:00:00+08:00")!)
+            #expect(try await worker.round(now: app.hotline.now).taken == 1)
+            #expect(sender.sent.withLockedValue { $0.last?.recipient } == "13800000005")
+            #expect(try await Self.timeline(app, w, id).contains("dispatchOverdue"))
+        }
+    }
+}
