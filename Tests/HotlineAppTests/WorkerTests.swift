@@ -123,6 +123,72 @@ struct WorkerTests {
         }
     }
 
+    @Test("An SMS gateway on loopback that is down, then failing, then up: every message arrives exactly once, signed; dead ones wait for an administrator's retry")
+    func gateway() async throws {
+        let secret = "gateway-secret-0123456789"
+        let accepted = NIOLockedValueBox<[String: Int]>([:])
+        let calls = NIOLockedValueBox(0)
+        let badSignatures = NIOLockedValueBox(0)
+        let gateway = try await Application.make(.testing)
+        gateway.post("down") { _ -> HTTPStatus in .serviceUnavailable }
+        gateway.post("sms") { req -> HTTPStatus in
+            let body = Data(buffer: req.body.data ?? ByteBuffer())
+            let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8))).map { String(format: "%02x", $0) }.joined()
+            guard req.headers.first(name: "X-Hotline-Signature") == "sha256=" + mac, let id = req.headers.first(name: "X-Hotline-Message-Id") else {
+                badSignatures.withLockedValue { $0 += 1 }
+                return .unauthorized
+            }
+            // The first three deliveries fail, as a gateway under load would.
+            guard calls.withLockedValue({ $0 += 1; return $0 }) > 3 else { return .internalServerError }
+            accepted.withLockedValue { $0[id, default: 0] += 1 }
+            return .ok
+        }
+        try await gateway.server.start(address: .hostname("127.0.0.1", port: 0))
+        let port = try #require(gateway.http.server.shared.localAddress?.port)
+        do {
+            try await withTestApp { app, w, setClock in
+                try await Self.phones(app, w)
+                let id = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: intakeBody(type: "consultation")).json.string("id")!
+                try await app.call(.POST, "/work-orders/\(id)/dispatch", as: "dispatcher", world: w, json: ["leadUnitId": w.chaoyang.id!.uuidString])
+                let key = SymmetricKey(data: Data(secret.utf8))
+                func sender(_ path: String) -> WebhookSender { WebhookSender(client: app.client, url: URI(string: "http://127.0.0.1:\(port)/\(path)"), secret: key) }
+                var now = Date(iso: "2026-11-25T00:00:01+08:00")!
+                func at(_ seconds: TimeInterval) -> Date { setClock(now.addingTimeInterval(seconds)); return app.hotline.now }
+                // The gateway is down: two attempts each, then dead.
+                let down = Worker(app: app, sender: sender("down"), options: .init(maxAttempts: 2))
+                var r = try await down.round(now: at(0))
+                #expect(r.taken == 3 && r.failed == 4, "late sign and yellow: liaison and handler each")
+                #expect(try await down.round(now: at(1)).failed == 0, "not before the pause")
+                #expect(try await down.round(now: at(6)).failed == 4)
+                let sql = app.db as! any SQLDatabase
+                func states() async throws -> [String] { try await sql.raw("SELECT state FROM outbox ORDER BY id").all().map { try $0.decode(column: "state", as: String.self) } }
+                #expect(try await states() == ["dead", "dead", "dead", "dead"])
+                #expect(try await down.round(now: at(3600)).failed == 0, "dead messages are not tried again by themselves")
+                // An administrator retries them; the gateway is up but fails three deliveries.
+                let dead = try await app.call(.GET, "/outbox?state=dead", as: "admin", world: w).json
+                #expect(dead.int("total") == 4)
+                for item in dead.items { #expect(try await app.call(.POST, "/outbox/\(item.string("id")!)/retry", as: "admin", world: w).status == .ok) }
+                now = now.addingTimeInterval(3600)
+                let up = Worker(app: app, sender: sender("sms"))
+                r = try await up.round(now: at(0))
+                #expect(r.sent == 1 && r.failed == 3)
+                r = try await up.round(now: at(6))
+                #expect(r.sent == 3 && r.failed == 0)
+                #expect(try await states() == ["sent", "sent", "sent", "sent"])
+                #expect(try await up.round(now: at(60)) == Worker.Round())
+                let ids = try await sql.raw("SELECT id FROM outbox").all().map { try $0.decode(column: "id", as: UUID.self).uuidString }
+                #expect(accepted.withLockedValue { $0 } == Dictionary(uniqueKeysWithValues: ids.map { ($0, 1) }), "each message arrived exactly once")
+                #expect(badSignatures.withLockedValue { $0 } == 0)
+            }
+        } catch {
+            await gateway.server.shutdown()
+            try await gateway.asyncShutdown()
+            throw error
+        }
+        await gateway.server.shutdown()
+        try await gateway.asyncShutdown()
+    }
+
     @Test("Sensitive words at intake alert the supervisors through the outbox; undispatched orders alert the dispatchers")
     func intakeAlerts() async throws {
         try await withTestApp { app, w, setClock in

@@ -61,7 +61,16 @@ struct ClockTimers {
             var t = ClockTimer(kind: kind, workOrderId: try r("work_order_id"), assignmentId: try r.optional("assignment_id"), dueAt: try r("due_at"), basis: .distantPast)
             t.key = try r("key")
             return Due(id: try r("id"), timer: t)
-        }.sorted { $0.timer.dueAt < $1.timer.dueAt }
+        }.sorted { ($0.timer.dueAt, Self.rank[$0.timer.kind]!) < ($1.timer.dueAt, Self.rank[$1.timer.kind]!) }
+    }
+
+    /// Moments due at the same instant are taken in the order the kinds are declared.
+    static let rank = Dictionary(uniqueKeysWithValues: ClockKind.allCases.enumerated().map { ($1, $0) })
+
+    /// Locks the order's row until the transaction ends (PostgreSQL; SQLite has one writer).
+    func lockOrder(_ id: UUID) async throws {
+        guard sql.dialect.name == "postgresql" else { return }
+        _ = try await sql.raw("SELECT id FROM work_orders WHERE id = \(bind: id) FOR UPDATE").all()
     }
 
     /// Marks a claimed moment taken (`done`) or no longer applying (`obsolete`); false when

@@ -144,6 +144,18 @@ enum MessageTemplates {
         return out
     }
 
+    /// The `{name}`s a text uses.
+    static func placeholders(in text: String) -> Set<String> {
+        var out = Set<String>()
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            let name = rest[rest.index(after: open)..<close]
+            if !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber }) { out.insert(String(name)) }
+            rest = rest[rest.index(after: close)...]
+        }
+        return out
+    }
+
     /// Fills `{name}`; a time (an ISO value) is shown as `10月8日 23:59`.
     static func render(_ template: String, _ values: [String: String]) -> String {
         var text = template

@@ -68,6 +68,10 @@ struct Worker: Sendable {
                 let acted = try await services.write(on: db) { tx -> Bool in
                     let repo = WorkOrderRepository(db: tx)
                     let timers = ClockTimers(db: tx)
+                    // The order first: another worker taking another of its timers waits here,
+                    // before it locks any timer row, and then reads the order as this one left
+                    // it. (Locking the timer first let two workers wait on each other.)
+                    try await timers.lockOrder(due.timer.workOrderId)
                     guard let loaded = try await repo.find(due.timer.workOrderId), let outcome = lifecycle.fire(due.timer, on: loaded.aggregate) else {
                         guard try await timers.finish(due.id, state: "obsolete", at: now) else { throw AlreadyTaken() }
                         return false
@@ -83,6 +87,11 @@ struct Worker: Sendable {
             } catch let p as APIProblem where p.code == APIProblem.staleVersion.code {
                 // Someone changed the order meanwhile: the next round decides again.
                 try? await services.write(on: db) { tx in try await ClockTimers(db: tx).release(due.id) }
+            } catch {
+                // Nothing of this timer was stored; it stays pending for a later round.
+                app.logger.warning("worker: timer \(due.timer.key) not taken: \(String(reflecting: error))")
+                try? await services.write(on: db) { tx in try await ClockTimers(db: tx).release(due.id) }
+                r.failed += 1
             }
         }
     }

@@ -177,4 +177,5 @@ extension Dictionary where Key == String, Value == Any {
     func string(_ k: String) -> String? { self[k] as? String }
     func int(_ k: String) -> Int? { self[k] as? Int }
     var assignments: [[String: Any]] { self["assignments"] as? [[String: Any]] ?? [] }
+    var items: [[String: Any]] { self["items"] as? [[String: Any]] ?? [] }
 }
