@@ -94,6 +94,7 @@ func routes(_ app: Application) throws {
     try staff.register(collection: ConsoleQueueController())
     try staff.register(collection: ConsoleAdminController())
     try staff.register(collection: ConsoleNoticeController())
+    try staff.register(collection: ConsoleOutboxController())
 }
 
 /// Per-connection SQLite settings. The pool keeps one connection per event loop, so touching

@@ -210,3 +210,39 @@ struct WorkerTests {
         }
     }
 }
+
+@Suite("The outbox and templates in the console ([clocks] 5, R-ADM-1)")
+struct OutboxConsoleTests {
+    @Test("The outbox page lists messages by state with a retry button for dead ones; templates are edited with their placeholders checked")
+    func pages() async throws {
+        try await withTestApp { app, w, setClock in
+            try await WorkerTests.phones(app, w)
+            var body = intakeBody()
+            body["title"] = "扬言跳楼"
+            _ = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: body)
+            struct Failing: MessageSender { func send(_ m: Outbox.Claimed) async throws { throw Abort(.badGateway) } }
+            _ = try await Worker(app: app, sender: Failing(), options: .init(maxAttempts: 1)).round(now: app.hotline.now)
+            var r = try await app.page(.GET, "/admin/outbox?state=dead", as: "admin", world: w)
+            #expect(r.status == .ok && r.body.string.contains("发送失败") && r.body.string.contains("alert.sensitive") && r.body.string.contains("138****0004"))
+            let id = try #require(try await app.call(.GET, "/outbox?state=dead", as: "admin", world: w).json.items.first?.string("id"))
+            #expect(r.body.string.contains("/admin/outbox/\(id)/retry"))
+            // A supervisor sees the outbox but cannot retry.
+            #expect(!(try await app.page(.GET, "/admin/outbox?state=dead", as: "supervisor", world: w).body.string.contains("/retry\"")))
+            r = try await app.page(.POST, "/admin/outbox/\(id)/retry", as: "admin", world: w, form: [])
+            #expect(r.status == .seeOther)
+            #expect(try await app.call(.GET, "/outbox?state=pending", as: "admin", world: w).json.int("total") == 1)
+            // Templates: a new text is used for the next message; an invented placeholder is refused on the page.
+            r = try await app.page(.POST, "/admin/templates/alert.sensitive", as: "admin", world: w, form: [("body", "【12345】请关注工单{number}：{nonsense}")])
+            #expect(r.status == .unprocessableEntity && r.body.string.contains("{nonsense}") && r.body.string.contains("此短信不填写"))
+            r = try await app.page(.POST, "/admin/templates/alert.sensitive", as: "admin", world: w, form: [("body", "【12345】请关注敏感工单{number}")])
+            #expect(r.status == .seeOther)
+            #expect(try await app.page(.GET, "/admin/templates", as: "admin", world: w).body.string.contains("请关注敏感工单{number}"))
+            body["title"] = "又一次扬言跳楼"
+            body["citizen"] = ["name": "李四", "phone": "13900001111", "wantsSecrecy": false, "anonymous": false, "consentsToDisclosure": false]
+            let second = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: body).json
+            let sender = RecordingSender()
+            _ = try await Worker(app: app, sender: sender).round(now: app.hotline.now)
+            #expect(sender.sent.withLockedValue { $0.map(\.body) }.contains("【12345】请关注敏感工单\(second.string("number")!)"))
+        }
+    }
+}

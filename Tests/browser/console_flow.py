@@ -343,9 +343,13 @@ def main():
         # 管理员: the administration pages, and a parameter changed through the form.
         f.logout()
         f.login("admin")
-        for path, name in [("/admin/units", "admin-units"), ("/admin/accounts", "admin-accounts"), ("/admin/calendar?year=2026", "admin-calendar")]:
+        for path, name in [("/admin/units", "admin-units"), ("/admin/accounts", "admin-accounts"), ("/admin/calendar?year=2026", "admin-calendar"),
+                           ("/admin/outbox", "admin-outbox"), ("/admin/templates", "admin-templates")]:
             f.go(path)
             f.shot(name)
+        # The worker ran beside the server: the demo's overdue orders were reminded by SMS (to the log).
+        f.go("/admin/outbox?state=sent")
+        assert "remind.red" in d.page_source, "the worker reminded the demo's overdue units"
         f.go("/admin/parameters")
         row = d.find_element(By.ID, "param-callback.maxAttempts")
         field = d.find_element(By.CSS_SELECTOR, "input[form='param-callback.maxAttempts']")

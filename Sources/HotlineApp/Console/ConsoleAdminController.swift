@@ -90,6 +90,7 @@ struct ConsoleAdminController: RouteCollection {
             ("/admin/dictionaries/declineReason", "adminDeclineReasons"), ("/admin/dictionaries/guideTarget", "adminGuideTargets"),
             ("/admin/dictionaries/unitKind", "adminUnitKinds"), ("/admin/parameters", "adminParameters"), ("/admin/rules", "adminRules"),
             ("/admin/catalogue", "adminCatalogue"), ("/admin/calendar", "adminCalendar"), ("/admin/access-log", "adminAccessLog"),
+            ("/admin/outbox", "adminOutbox"), ("/admin/templates", "adminTemplates"),
         ].map { IndexView.Link(href: $0.0, label: req.label($0.1)) }
         return try await req.renderConsole("admin/index", title: req.label("admin"), IndexView(links: links))
     }

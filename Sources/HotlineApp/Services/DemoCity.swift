@@ -86,7 +86,8 @@ enum DemoCity {
         var units: [String: UnitModel] = [:]
         var accounts: [AccountModel] = []
         func account(_ username: String, _ name: String, _ unit: UnitModel, _ roles: Set<Role>) {
-            accounts.append(AccountModel(username: username, displayName: name, passwordHash: hash, unitId: unit.id!, roles: roles, phone: nil))
+            // A mobile number each, so the outbox has someone to text (made-up numbers).
+            accounts.append(AccountModel(username: username, displayName: name, passwordHash: hash, unitId: unit.id!, roles: roles, phone: "139" + (10_000_000 + accounts.count).padded(8)))
         }
         for p in platformPeople { account(p.0, p.1, platform, p.2) }
         for (i, spec) in level2.enumerated() {
