@@ -23,13 +23,15 @@ public struct Settings: Sendable {
     public var worker: Bool
     /// Seconds between the worker's rounds.
     public var workerInterval: Double
+    /// Seconds a worker's claim holds: how long a crashed worker's rows wait for another.
+    public var workerLease: Double
     /// Where SMS go: an HTTP gateway's webhook, signed with the secret; unset, to the log.
     public var smsWebhookURL: String?
     public var smsWebhookSecret: String?
 
     public init(
         database: DatabaseChoice, attachmentsDirectory: String, officeHours: OfficeHours = .standard, passwordCost: Int = 10, tokenLifetimeHours: Int = 12,
-        worker: Bool = false, workerInterval: Double = 5, smsWebhookURL: String? = nil, smsWebhookSecret: String? = nil
+        worker: Bool = false, workerInterval: Double = 5, workerLease: Double = 60, smsWebhookURL: String? = nil, smsWebhookSecret: String? = nil
     ) {
         self.database = database
         self.attachmentsDirectory = attachmentsDirectory
@@ -38,6 +40,7 @@ public struct Settings: Sendable {
         self.tokenLifetimeHours = tokenLifetimeHours
         self.worker = worker
         self.workerInterval = workerInterval
+        self.workerLease = workerLease
         self.smsWebhookURL = smsWebhookURL
         self.smsWebhookSecret = smsWebhookSecret
     }
@@ -95,6 +98,10 @@ public struct Settings: Sendable {
         if let text = env["HOTLINE_WORKER_INTERVAL"], !text.isEmpty {
             if let n = Double(text), (0.05...3600).contains(n) { interval = n } else { problems.append("HOTLINE_WORKER_INTERVAL: seconds, 0.05…3600") }
         }
+        var lease = 60.0
+        if let text = env["HOTLINE_WORKER_LEASE"], !text.isEmpty {
+            if let n = Double(text), (1...3600).contains(n) { lease = n } else { problems.append("HOTLINE_WORKER_LEASE: seconds, 1…3600") }
+        }
         let webhook = env["HOTLINE_SMS_WEBHOOK_URL"].flatMap { $0.isEmpty ? nil : $0 }
         let secret = env["HOTLINE_SMS_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
         if let webhook {
@@ -104,6 +111,6 @@ public struct Settings: Sendable {
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         return Settings(
             database: database, attachmentsDirectory: attachments, officeHours: officeHours, passwordCost: cost, tokenLifetimeHours: lifetime,
-            worker: worker, workerInterval: interval, smsWebhookURL: webhook, smsWebhookSecret: secret)
+            worker: worker, workerInterval: interval, workerLease: lease, smsWebhookURL: webhook, smsWebhookSecret: secret)
     }
 }

@@ -7,6 +7,7 @@ import Vapor
 struct WorkerCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Flag(name: "once", help: "Run one round and exit") var once: Bool
+        @Flag(name: "reschedule", help: "Set every open order's timers from its state (after an upgrade or a bulk load), then exit") var reschedule: Bool
     }
 
     var help: String { "Run the background worker: clocks (reminders, escalation, alerts) and the outbox" }
@@ -14,6 +15,11 @@ struct WorkerCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         let worker = Worker.standard(app)
+        if signature.reschedule {
+            let n = try await worker.reschedule(now: app.hotline.now) { n in context.console.print("\(n) open orders rescheduled") }
+            context.console.print("timers set for \(n) open orders")
+            return
+        }
         let stop = NIOLockedValueBox(false)
         let signals = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
             signal(sig, SIG_IGN)

@@ -36,7 +36,7 @@ struct Worker: Sendable {
         } else {
             sender = LogSender(logger: app.logger)
         }
-        return Worker(app: app, sender: sender, options: Options(interval: s.workerInterval))
+        return Worker(app: app, sender: sender, options: Options(interval: s.workerInterval, lease: s.workerLease))
     }
 
     struct Round: Sendable, Equatable {
@@ -94,6 +94,36 @@ struct Worker: Sendable {
                 r.failed += 1
             }
         }
+    }
+
+    /// Sets every open order's timers from its state now: after an upgrade that brought the
+    /// timers table (orders stored before it have none), after a bulk load, or after the
+    /// clock rules changed. Moments already taken are not stored again. Returns the number of
+    /// orders looked at.
+    func reschedule(now: Date, progress: (Int) -> Void = { _ in }) async throws -> Int {
+        let db = app.db
+        let sql = db as! any SQLDatabase
+        let lifecycle = try await RulesLoader(db: db, services: app.hotline).lifecycle(now: now)
+        let closed = [WorkOrderStatus.closed.rawValue, WorkOrderStatus.archived.rawValue]
+        var after = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        var count = 0
+        while true {
+            // Pages by id, so the walk neither repeats nor skips while the worker runs beside it.
+            let rows = try await sql.selectColumns(BulkRows.orderColumns, from: "work_orders")
+                .where(SQLColumn("id"), .greaterThan, SQLBind(after)).where(SQLColumn("status"), .notIn, SQLBind.group(closed))
+                .orderBy("id").limit(500).all()
+            guard !rows.isEmpty else { break }
+            for row in rows {
+                let order = try OrderRows.workOrder(row)
+                after = order.id
+                let loaded = try await WorkOrderRepository(db: db).load(order)
+                let timers = lifecycle.timers(for: loaded.aggregate)
+                try await app.hotline.write(on: db) { tx in try await ClockTimers(db: tx).reschedule(order.id, timers) }
+                count += 1
+            }
+            progress(count)
+        }
+        return count
     }
 
     func deliver(now: Date, into r: inout Round) async throws {

@@ -189,6 +189,9 @@ extension Lifecycle {
             guard let id = timer.assignmentId, let asg = a.assignment(id) else { return nil }
             events.append(DomainEvent("returnWindowClosed", assignmentId: id, unitId: asg.unit.id, note: "退回时限已过，视为接收"))
         }
+        // Each event names the moment it was for: the timeline shows it, and a check can prove
+        // no moment was acted on twice.
+        for i in events.indices { events[i].details["timer"] = timer.key }
         return ClockOutcome(transition: Transition(aggregate: a, events: events), messages: messages)
     }
 
