@@ -82,6 +82,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: AttachmentController())
     try api.register(collection: NoticeController())
     try api.register(collection: OutboxController())
+    try api.register(collection: SmsController())
     app.get("health") { _ in ["status": "ok"] }
 
     // The staff console (server-rendered, Simplified Chinese first).

@@ -347,7 +347,7 @@ struct ConsoleTests {
             "decideExtension", "submitFeedback", "approveFeedback", "review", "remind", "supervise", "closeSupervision", "callback", "close",
             "appeal", "archive", "intake", "merge", "assign", "calendarWarning", "flagSensitive", "mergedIn", "cancelAssignment",
             "awaitRedispatch", "awaitReview", "awaitCallback", "redo", "attach", "link", "linkedFrom"]
-            + ["autoRemind", "lateSign", "notifyLeader", "autoSupervise", "returnWindowClosed", "sensitiveAlert", "dispatchOverdue", "callbackOverdue"]
+            + ["autoRemind", "lateSign", "notifyLeader", "autoSupervise", "returnWindowClosed", "sensitiveAlert", "dispatchOverdue", "callbackOverdue", "callbackReply"]
         keys += actions.map { "action.\($0)" }
         for key in keys { #expect(ConsoleStrings.zh[key] != nil, "no Chinese for \(key)") }
         for key in ConsoleStrings.en.keys { #expect(ConsoleStrings.zh[key] != nil, "\(key) is English only") }

@@ -42,7 +42,7 @@ struct WorkerTests {
                 setClock(Date(iso: at)!)
                 return try await worker.round(now: app.hotline.now)
             }
-            #expect(try await round("2026-11-24T18:00:00+08:00") == Worker.Round(), "nothing is due on Tuesday evening")
+            #expect(try await round("2026-11-24T18:00:00+08:00") == Worker.Round(sent: 1), "nothing is due on Tuesday evening; the citizen's acceptance SMS goes out")
             var r = try await round("2026-11-25T00:00:01+08:00")
             #expect(r.taken == 3, "late sign, the return window and yellow at midnight into Wednesday")
             #expect(try await round("2026-11-25T00:00:02+08:00") == Worker.Round(), "a second round takes nothing twice")
@@ -66,7 +66,7 @@ struct WorkerTests {
             // Every message went out once, each to its person, with the text filled in.
             let sent = sender.sent.withLockedValue { $0 }
             #expect(sent.map(\.template).sorted() == [
-                "escalate.leader", "remind.lateSign", "remind.lateSign", "remind.red", "remind.red", "remind.yellow", "remind.yellow",
+                "citizen.accepted", "escalate.leader", "remind.lateSign", "remind.lateSign", "remind.red", "remind.red", "remind.yellow", "remind.yellow",
                 "supervise.overdue", "supervise.overdue",
             ])
             #expect(Set(sent.filter { $0.template == "remind.red" }.map(\.recipient)) == ["13800000001", "13800000002"])
@@ -74,7 +74,7 @@ struct WorkerTests {
             let red = try #require(sent.first { $0.template == "remind.red" })
             #expect(red.body.contains("已于11月25日 23:59超期") && red.body.contains("朝阳区人民政府"), "\(red.body)")
             let states = try await (app.db as! any SQLDatabase).raw("SELECT state FROM outbox").all().map { try $0.decode(column: "state", as: String.self) }
-            #expect(states.count == 9 && states.allSatisfy { $0 == "sent" })
+            #expect(states.count == 10 && states.allSatisfy { $0 == "sent" })
         }
     }
 
@@ -157,24 +157,24 @@ struct WorkerTests {
                 // The gateway is down: two attempts each, then dead.
                 let down = Worker(app: app, sender: sender("down"), options: .init(maxAttempts: 2))
                 var r = try await down.round(now: at(0))
-                #expect(r.taken == 3 && r.failed == 4, "late sign and yellow: liaison and handler each")
+                #expect(r.taken == 3 && r.failed == 5, "the citizen's acceptance; late sign and yellow to liaison and handler each")
                 #expect(try await down.round(now: at(1)).failed == 0, "not before the pause")
-                #expect(try await down.round(now: at(6)).failed == 4)
+                #expect(try await down.round(now: at(6)).failed == 5)
                 let sql = app.db as! any SQLDatabase
                 func states() async throws -> [String] { try await sql.raw("SELECT state FROM outbox ORDER BY id").all().map { try $0.decode(column: "state", as: String.self) } }
-                #expect(try await states() == ["dead", "dead", "dead", "dead"])
+                #expect(try await states() == ["dead", "dead", "dead", "dead", "dead"])
                 #expect(try await down.round(now: at(3600)).failed == 0, "dead messages are not tried again by themselves")
                 // An administrator retries them; the gateway is up but fails three deliveries.
                 let dead = try await app.call(.GET, "/outbox?state=dead", as: "admin", world: w).json
-                #expect(dead.int("total") == 4)
+                #expect(dead.int("total") == 5)
                 for item in dead.items { #expect(try await app.call(.POST, "/outbox/\(item.string("id")!)/retry", as: "admin", world: w).status == .ok) }
                 now = now.addingTimeInterval(3600)
                 let up = Worker(app: app, sender: sender("sms"))
                 r = try await up.round(now: at(0))
-                #expect(r.sent == 1 && r.failed == 3)
+                #expect(r.sent == 2 && r.failed == 3)
                 r = try await up.round(now: at(6))
                 #expect(r.sent == 3 && r.failed == 0)
-                #expect(try await states() == ["sent", "sent", "sent", "sent"])
+                #expect(try await states() == ["sent", "sent", "sent", "sent", "sent"])
                 #expect(try await up.round(now: at(60)) == Worker.Round())
                 let ids = try await sql.raw("SELECT id FROM outbox").all().map { try $0.decode(column: "id", as: UUID.self).uuidString }
                 #expect(accepted.withLockedValue { $0 } == Dictionary(uniqueKeysWithValues: ids.map { ($0, 1) }), "each message arrived exactly once")
@@ -199,7 +199,7 @@ struct WorkerTests {
             let sender = RecordingSender()
             let worker = Worker(app: app, sender: sender)
             #expect(try await worker.round(now: app.hotline.now).taken == 1)
-            #expect(sender.sent.withLockedValue { $0.map(\.template) } == ["alert.sensitive"])
+            #expect(sender.sent.withLockedValue { $0.map(\.template) } == ["citizen.accepted", "alert.sensitive"])
             // 8 working hours from Monday 09:00 (7 office hours a day): Tuesday 10:00.
             setClock(Date(iso: "2026-11-24T09:59:00+08:00")!)
             #expect(try await worker.round(now: app.hotline.now).taken == 0)
@@ -243,6 +243,73 @@ struct OutboxConsoleTests {
             let sender = RecordingSender()
             _ = try await Worker(app: app, sender: sender).round(now: app.hotline.now)
             #expect(sender.sent.withLockedValue { $0.map(\.body) }.contains("【12345】请关注敏感工单\(second.string("number")!)"))
+        }
+    }
+}
+
+@Suite("The citizen's messages and SMS callback replies (R-INT-1, R-UH-6, R-CB-2)")
+struct CitizenMessageTests {
+    /// An order through to awaiting its callback, for `phone`.
+    static func answered(_ app: Application, _ w: World, phone: String) async throws -> String {
+        let id = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: intakeBody(phone: phone)).json.string("id")!
+        let lead = try await app.call(.POST, "/work-orders/\(id)/dispatch", as: "dispatcher", world: w, json: ["leadUnitId": w.chaoyang.id!.uuidString]).json.assignments[0].string("id")!
+        try await app.call(.POST, "/assignments/\(lead)/sign", as: "cy-handler", world: w)
+        let feedback: [String: Any] = [
+            "answer": "已更换路灯并恢复照明", "result": "solved", "contactMethod": "phone", "contactedAt": "2026-11-23T10:00:00+08:00",
+            "citizenOpinion": "满意", "policyReferences": "无", "responsiblePerson": "李四", "responsiblePhone": "010-85000000",
+        ]
+        try await app.call(.POST, "/assignments/\(lead)/feedback", as: "cy-handler", world: w, json: feedback)
+        try await app.call(.POST, "/assignments/\(lead)/feedback-approval", as: "cy-leader", world: w, json: ["approve": true])
+        let r = try await app.call(.POST, "/work-orders/\(id)/review", as: "reviewer", world: w, json: ["approve": true])
+        #expect(r.json.string("status") == "awaitingCallback")
+        return id
+    }
+
+    static func sms(_ app: Application, from: String, text: String, secret: String = smsTestSecret) async throws -> TestingHTTPResponse {
+        let body = try JSONSerialization.data(withJSONObject: ["from": from, "text": text])
+        let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8))).map { String(format: "%02x", $0) }.joined()
+        var result: TestingHTTPResponse?
+        try await app.testing().test(.POST, "/api/v1/sms/inbound", beforeRequest: { req in
+            req.headers.contentType = .json
+            req.headers.replaceOrAdd(name: "X-Hotline-Signature", value: "sha256=" + mac)
+            req.body = ByteBuffer(data: body)
+        }, afterResponse: { result = $0 })
+        return result!
+    }
+
+    @Test("The citizen is told of acceptance and of the answer with the callback question, in the same write as the change")
+    func told() async throws {
+        try await withTestApp { app, w, _ in
+            let id = try await Self.answered(app, w, phone: "13700000001")
+            let sql = app.db as! any SQLDatabase
+            let rows = try await sql.raw("SELECT template, body, recipient FROM outbox WHERE work_order_id = \(bind: UUID(uuidString: id)!) ORDER BY created_at, id").all()
+            let templates = try rows.map { try $0.decode(column: "template", as: String.self) }
+            #expect(templates == ["citizen.accepted", "citizen.answered"])
+            let answered = try rows[1].decode(column: "body", as: String.self)
+            #expect(answered.contains("已更换路灯并恢复照明") && answered.contains("1非常满意"))
+            #expect(try rows.allSatisfy { try $0.decode(column: "recipient", as: String.self) == "13700000001" })
+        }
+    }
+
+    @Test("A signed reply 1–3 closes the order as its callback; 4–5 is recorded for an agent; a bad signature or a stray text changes nothing")
+    func replies() async throws {
+        try await withTestApp { app, w, _ in
+            let happy = try await Self.answered(app, w, phone: "13700000002")
+            let unhappy = try await Self.answered(app, w, phone: "13700000003")
+            #expect(try await Self.sms(app, from: "13700000002", text: "2", secret: "wrong-secret-0123456789").status == .unauthorized)
+            #expect(try await app.call(.GET, "/work-orders/\(happy)", as: "callback", world: w).json.string("status") == "awaitingCallback")
+            var r = try await Self.sms(app, from: "13700000002", text: " 2 ")
+            #expect(r.status == .ok && r.json.string("outcome") == "callback")
+            let closed = try await app.call(.GET, "/work-orders/\(happy)", as: "callback", world: w).json
+            #expect(closed.string("status") == "closed")
+            let cb = closed["callback"] as? [String: Any]
+            #expect(cb?["method"] as? String == "sms" && cb?["satisfaction"] as? String == "satisfied" && cb?["solved"] as? Bool == true)
+            r = try await Self.sms(app, from: "13700000003", text: "4N")
+            #expect(r.json.string("outcome") == "callbackReply")
+            #expect(try await app.call(.GET, "/work-orders/\(unhappy)", as: "callback", world: w).json.string("status") == "awaitingCallback", "an agent judges it")
+            #expect(try await WorkerTests.timeline(app, w, unhappy).contains("callbackReply"))
+            #expect(try await Self.sms(app, from: "13700000002", text: "1").json.string("outcome") == "ignored", "no order waits for this number now")
+            #expect(try await Self.sms(app, from: "13700000003", text: "谢谢").json.string("outcome") == "ignored")
         }
     }
 }

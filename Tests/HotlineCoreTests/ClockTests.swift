@@ -120,3 +120,15 @@ struct ClockTests {
         #expect(throws: RuleViolation.self) { try policy.apply("clock.rules", "sometimes") }
     }
 }
+
+@Suite("SMS callback replies (R-CB-2)")
+struct CallbackReplyTests {
+    @Test("A digit 1–5 with an optional Y or N; anything else is not a reply")
+    func parse() {
+        #expect(CallbackReply(parsing: "1") == CallbackReply(parsing: "1Y"))
+        #expect(CallbackReply(parsing: " 3 ")?.satisfaction == .basicallySatisfied && CallbackReply(parsing: "3")?.solved == true)
+        #expect(CallbackReply(parsing: "4")?.solved == false && CallbackReply(parsing: "2n")?.solved == false)
+        #expect(CallbackReply(parsing: "５")?.satisfaction == .veryUnsatisfied, "full-width digits too")
+        #expect(CallbackReply(parsing: "6") == nil && CallbackReply(parsing: "好") == nil && CallbackReply(parsing: "2 maybe") == nil)
+    }
+}

@@ -88,6 +88,8 @@ enum RuleMessages {
         "citizen.phone must be 7–20 digits, optionally with a leading + and dashes": "电话须为 7–20 位数字，可带开头的 + 和连字符",
         "co-units send an opinion to the lead; only the lead unit writes the feedback (R-UH-5)": "协办单位向主办单位提交意见，只有主办单位填写办理反馈（R-UH-5）",
         "code is required": "编码为必填项",
+        "no SMS gateway is configured (HOTLINE_SMS_WEBHOOK_SECRET)": "未配置短信网关（HOTLINE_SMS_WEBHOOK_SECRET）",
+        "X-Hotline-Signature must be sha256=<hex HMAC-SHA256 of the body>": "短信网关签名不正确",
         "body must be 1–300 characters": "短信内容须为 1–300 个字",
         "code must be 1–32 characters": "编码须为 1–32 个字符",
         "contactedAt must be a date and time": "联系时间须为日期和时间",

@@ -81,7 +81,7 @@ enum WorkOrderAccess {
         let cmd = try command(loaded.aggregate)
         let t = try lifecycle.apply(cmd, to: loaded.aggregate, by: principal.actor)
         try await req.hotline.write(on: req.db) { db in
-            try await WorkOrderRepository(db: db).save(t, over: loaded, actor: principal.actor, at: now, timers: lifecycle.timers(for: t.aggregate))
+            try await WorkOrderRepository(db: db).save(t, over: loaded, actor: principal.actor, at: now, timers: lifecycle.timers(for: t.aggregate), messages: lifecycle.citizenMessages(for: t))
         }
         return (principal, loaded.aggregate.order.id, cmd.action)
     }

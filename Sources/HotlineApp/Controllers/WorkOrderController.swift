@@ -91,6 +91,7 @@ struct WorkOrderController: RouteCollection {
         let lifecycle = try await RulesLoader(db: req.db, services: req.hotline).lifecycle(now: now)
         if let problem = RuleViolation.all(Intake.validate(body.draft)) { throw problem }
         let day = lifecycle.context.calendar.localDate(of: now)
+        let templates = try await MessageTemplates.current(on: req.db)
         let id = UUID.timeOrdered()
         let actor = principal.actor
         // The order (settled, when asked), its events, its search entry and the idempotency
@@ -111,6 +112,8 @@ struct WorkOrderController: RouteCollection {
                 target = tt.map { ($0, to) }
             }
             var statements = WorkOrderRepository(db: db).creation(t, actor: actor, at: now, timers: lifecycle.timers(for: t.aggregate))
+            // The citizen's SMS (accepted, with the number) is stored with the order.
+            if let sms = Outbox.citizenRows(lifecycle.citizenMessages(for: t), order: t.aggregate.order, templates: templates, at: now) { statements.append(sms) }
             if let key {
                 statements.append(SQLRowsInsert(table: IdempotencyKeyModel.schema, columns: ["id", "account_id", "key", "work_order_id", "created_at"], rows: [
                     [.bind(UUID()), .bind(principal.accountId), .bind(key), .bind(id), .bind(now)],

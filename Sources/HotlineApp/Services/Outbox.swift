@@ -36,6 +36,19 @@ struct Outbox {
         try await sql.insertRows(into: "outbox", columns: Self.columns, rows)
     }
 
+    /// The rows of messages to the citizen alone (no lookup needed), for a write built ahead
+    /// as statements (intake).
+    static func citizenRows(_ messages: [OutboundMessage], order: WorkOrder, templates: [String: String], at now: Date) -> (any SQLExpression)? {
+        let phone = order.citizen.phone.trimmingCharacters(in: .whitespaces)
+        let rows: [[DatabaseQuery.Value]] = messages.filter { $0.recipient == .citizen && !phone.isEmpty }.map { m in
+            [
+                .bind(UUID.timeOrdered()), .bind(now), .bind(order.id), .bind("sms"), .bind(phone), .bind("citizen"), .bind(m.template),
+                .bind(MessageTemplates.render(templates[m.template] ?? m.template, m.values)), .bind("pending"), .bind(0), .bind(now), .null, .null, .null,
+            ]
+        }
+        return rows.isEmpty ? nil : SQLRowsInsert(table: "outbox", columns: columns, rows: rows)
+    }
+
     private func recipients(_ r: OutboundMessage.Recipient, order: WorkOrder) async throws -> [(String, String)] {
         switch r {
         case .citizen:
@@ -78,13 +91,13 @@ struct Outbox {
         let rows = try await sql.raw("""
             UPDATE outbox SET lease_until = \(bind: now.addingTimeInterval(lease))
             WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= \(bind: now)
-                AND (lease_until IS NULL OR lease_until < \(bind: now)) ORDER BY next_attempt_at LIMIT \(unsafeRaw: String(limit))\(unsafeRaw: postgres ? " FOR UPDATE SKIP LOCKED" : ""))
+                AND (lease_until IS NULL OR lease_until < \(bind: now)) ORDER BY next_attempt_at, id LIMIT \(unsafeRaw: String(limit))\(unsafeRaw: postgres ? " FOR UPDATE SKIP LOCKED" : ""))
             RETURNING id, recipient, template, body, attempts, created_at
             """).all()
         return try rows.map { row in
             let r = OrderRows.Reader(row: row)
             return Claimed(id: try r("id"), recipient: try r("recipient"), template: try r("template"), body: try r("body"), attempts: try r("attempts"), createdAt: try r("created_at"))
-        }
+        }.sorted { ($0.createdAt, $0.id.uuidString) < ($1.createdAt, $1.id.uuidString) }  // first owed, first sent (ids are time-ordered)
     }
 
     func markSent(_ id: UUID, attempts: Int, at now: Date) async throws {
@@ -131,6 +144,9 @@ enum MessageTemplates {
         "supervise.overdue": ("【12345】{unit}承办的工单{number}「{title}」超期未办结（时限{dueAt}），已自动督办并列入通报。", "超期自动督办并通报"),
         "alert.sensitive": ("【12345】工单{number}「{title}」含敏感或紧急关键词，请督办员关注。", "敏感/紧急关键词提醒督办员"),
         "alert.dispatchOverdue": ("【12345】工单{number}「{title}」超过派单时限{dueAt}仍未派出，请派单员处理。", "超时未派单提醒派单员"),
+        "citizen.accepted": ("【12345】您的诉求已受理，工单编号{number}，可凭编号查询办理进度。", "受理告知诉求人"),
+        "citizen.extended": ("【12345】您的工单{number}经批准延期办理，新的办结时限为{dueAt}。", "延期告知诉求人 R-UH-6"),
+        "citizen.answered": ("【12345】您的工单{number}已答复：{answer}。请回复数字评价：1非常满意 2满意 3基本满意 4不满意 5非常不满意；问题未解决请在数字后加N，如4N。", "答复告知诉求人并短信回访 R-CB-2"),
         "alert.callbackOverdue": ("【12345】工单{number}「{title}」超过回访时限{dueAt}仍未回访，请回访员处理。", "超时未回访提醒回访员"),
     ]
 

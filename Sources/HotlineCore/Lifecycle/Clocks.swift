@@ -198,3 +198,70 @@ extension Lifecycle {
     /// Who opened a supervision the clock opened: no person (all zeros).
     public static let clockAccount = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
 }
+
+extension Lifecycle {
+    /// What the citizen is told because of a change (R-INT-1, R-UH-6, R-CB-2): accepted with
+    /// the tracking number, the deadline extended, the answer with the callback question
+    /// (answered by SMS, `CallbackReply`). Pure: read off the change's events.
+    public func citizenMessages(for t: Transition) -> [OutboundMessage] {
+        let o = t.aggregate.order
+        var out: [OutboundMessage] = []
+        for e in t.events {
+            switch e.action {
+            case "intake":
+                out.append(OutboundMessage(.citizen, "citizen.accepted", ["number": o.number, "title": o.title]))
+            case "decideExtension" where e.details["informCitizen"] == "true":
+                out.append(OutboundMessage(.citizen, "citizen.extended", ["number": o.number, "title": o.title, "dueAt": e.details["after"] ?? ""]))
+            case "awaitCallback":
+                // The answer as far as a text message carries it; the whole one is on the order.
+                let answer = o.answer ?? ""
+                out.append(OutboundMessage(.citizen, "citizen.answered", [
+                    "number": o.number, "title": o.title, "answer": answer.count > 80 ? String(answer.prefix(80)) + "…" : answer,
+                ]))
+            default:
+                break
+            }
+        }
+        return out
+    }
+}
+
+/// A citizen's text-message answer to the callback question (R-CB-2): a digit 1–5 for the five
+/// levels (1 非常满意 … 5 非常不满意), optionally followed by Y (solved) or N (not solved).
+/// Without Y or N the satisfied levels count as solved and the unsatisfied ones as not.
+public struct CallbackReply: Sendable, Equatable {
+    public var satisfaction: Satisfaction
+    public var solved: Bool
+
+    public init?(parsing text: String) {
+        let t = text.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+            .replacingOccurrences(of: "Ｙ", with: "Y").replacingOccurrences(of: "Ｎ", with: "N")
+        guard let first = t.first, let digit = first.wholeNumberValue, (1...5).contains(digit) else { return nil }
+        let rest = t.dropFirst().trimmingCharacters(in: .whitespaces)
+        let level = [Satisfaction.verySatisfied, .satisfied, .basicallySatisfied, .unsatisfied, .veryUnsatisfied][digit - 1]
+        switch rest {
+        case "": solved = !level.isUnsatisfied
+        case "Y": solved = true
+        case "N": solved = false
+        default: return nil
+        }
+        satisfaction = level
+    }
+}
+
+extension Lifecycle {
+    /// The citizen answered the callback question by SMS. A satisfied answer is the callback
+    /// (closing the order); an unsatisfied one is recorded and left for a callback agent, who
+    /// judges whether the complaint is reasonable (R-CB-3) — a text message cannot.
+    public func smsReply(_ reply: CallbackReply, text: String, to aggregate: WorkOrderAggregate) throws(RuleViolation) -> Transition {
+        var a = aggregate
+        try requireOrder(a, in: [.awaitingCallback], "callback")
+        let details = ["method": ContactMethod.sms.rawValue, "satisfaction": reply.satisfaction.rawValue, "solved": String(reply.solved)]
+        guard !reply.satisfaction.isUnsatisfied else {
+            return Transition(aggregate: a, events: [DomainEvent("callbackReply", note: "短信回复：\(text)；不满意，待回访员联系诉求人", details: details)])
+        }
+        let record = CallbackRecord(method: .sms, reached: true, satisfaction: reply.satisfaction, solved: reply.solved, note: "短信回复：\(text)")
+        let events = try callback(&a, record, reasonable: false)
+        return Transition(aggregate: a, events: events)
+    }
+}

@@ -32,6 +32,9 @@ let packageRoot: String = {
     return url.path + "/"
 }()
 
+/// The secret the test app shares with its SMS gateway.
+let smsTestSecret = "sms-test-secret-0123456789"
+
 /// The demo-sized world every app test starts from.
 struct World {
     var platform: UnitModel
@@ -56,7 +59,8 @@ func withTestApp(at start: String = "2026-11-23T09:00:00+08:00", seedingWorld: B
     do {
         let settings = Settings(
             database: postgres ? .postgres(url) : .sqliteMemory,
-            attachmentsDirectory: NSTemporaryDirectory() + "hotline-test-\(UUID().uuidString)", passwordCost: 4)
+            attachmentsDirectory: NSTemporaryDirectory() + "hotline-test-\(UUID().uuidString)", passwordCost: 4,
+            smsWebhookSecret: smsTestSecret)
         try await configure(app, settings: settings)
         if postgres {
             let sql = app.db as! any SQLDatabase
