@@ -406,41 +406,38 @@ struct WorkOrderController: RouteCollection {
 
     /// 并单: two orders change together, both version-checked.
     @Sendable func merge(req: Request) async throws -> Response {
-        let principal = try req.principal()
-        let b = try req.content.decode(MergeBody.self)
-        let source = try await WorkOrderAccess.visible(req, principal: principal)
-        try WorkOrderAccess.checkIfMatch(req, source.aggregate.order)
-        guard let target = try await WorkOrderRepository(db: req.db).find(b.targetId) else {
-            throw APIProblem(.unprocessableEntity, code: "merge_target_not_found", field: "targetId", rule: "targetId names no work order")
+        try await Self.relate(req, code: "merge", purpose: "并单") { lc, source, target, actor, note in
+            let (s, t) = try lc.merge(source, into: target, by: actor, note: note)
+            return (s, t)
         }
-        let now = req.now
-        let lifecycle = try await RulesLoader(db: req.db, services: req.hotline).lifecycle(now: now)
-        let (s, t) = try lifecycle.merge(source.aggregate, into: target.aggregate, by: principal.actor, note: b.note)
-        try await req.hotline.write(on: req.db) { db in
-            let repo = WorkOrderRepository(db: db)
-            try await repo.save(s, over: source, actor: principal.actor, at: now, timers: lifecycle.timers(for: s.aggregate))
-            try await repo.save(t, over: target, actor: principal.actor, at: now, timers: lifecycle.timers(for: t.aggregate))
-        }
-        return try await WorkOrderAccess.respond(req, id: source.aggregate.order.id, principal: principal, purpose: "并单")
     }
 
     /// 关联: both timelines name the other; neither order's handling changes.
     @Sendable func link(req: Request) async throws -> Response {
+        try await Self.relate(req, code: "link", purpose: "关联工单") { lc, source, target, actor, note in try lc.link(source, to: target, by: actor, note: note) }
+    }
+
+    /// An action between this order and `targetId` (merge, link): both changes, each
+    /// version-checked, in one transaction; the other order's only when the rules change it.
+    static func relate(
+        _ req: Request, code: String, purpose: String,
+        _ rule: (Lifecycle, WorkOrderAggregate, WorkOrderAggregate, Actor, String?) throws -> (Transition, Transition?)
+    ) async throws -> Response {
         let principal = try req.principal()
         let b = try req.content.decode(MergeBody.self)
         let source = try await WorkOrderAccess.visible(req, principal: principal)
         try WorkOrderAccess.checkIfMatch(req, source.aggregate.order)
         guard let target = try await WorkOrderRepository(db: req.db).find(b.targetId) else {
-            throw APIProblem(.unprocessableEntity, code: "link_target_not_found", field: "targetId", rule: "targetId names no work order")
+            throw APIProblem(.unprocessableEntity, code: "\(code)_target_not_found", field: "targetId", rule: "targetId names no work order")
         }
         let now = req.now
         let lifecycle = try await RulesLoader(db: req.db, services: req.hotline).lifecycle(now: now)
-        let (s, t) = try lifecycle.link(source.aggregate, to: target.aggregate, by: principal.actor, note: b.note)
+        let (s, t) = try rule(lifecycle, source.aggregate, target.aggregate, principal.actor, b.note)
         try await req.hotline.write(on: req.db) { db in
             let repo = WorkOrderRepository(db: db)
             try await repo.save(s, over: source, actor: principal.actor, at: now, timers: lifecycle.timers(for: s.aggregate))
             if let t { try await repo.save(t, over: target, actor: principal.actor, at: now, timers: lifecycle.timers(for: t.aggregate)) }
         }
-        return try await WorkOrderAccess.respond(req, id: source.aggregate.order.id, principal: principal, purpose: "关联工单")
+        return try await WorkOrderAccess.respond(req, id: source.aggregate.order.id, principal: principal, purpose: purpose)
     }
 }

@@ -26,11 +26,7 @@ struct Outbox {
             for (phone, kind) in try await recipients(m.recipient, order: order) {
                 // One text per number and template: a liaison who is also a handler gets it once.
                 guard seen.insert(phone + "|" + m.template).inserted else { continue }
-                rows.append([
-                    .bind(UUID.timeOrdered()), .bind(now), .bind(order.id), .bind("sms"), .bind(phone), .bind(kind), .bind(m.template),
-                    .bind(MessageTemplates.render(templates[m.template] ?? m.template, m.values)), .bind("pending"), .bind(0), .bind(now),
-                    .null, .null, .null,
-                ])
+                rows.append(Self.row(m, to: phone, kind: kind, order: order, templates: templates, at: now))
             }
         }
         try await sql.insertRows(into: "outbox", columns: Self.columns, rows)
@@ -40,13 +36,18 @@ struct Outbox {
     /// as statements (intake).
     static func citizenRows(_ messages: [OutboundMessage], order: WorkOrder, templates: [String: String], at now: Date) -> (any SQLExpression)? {
         let phone = order.citizen.phone.trimmingCharacters(in: .whitespaces)
-        let rows: [[DatabaseQuery.Value]] = messages.filter { $0.recipient == .citizen && !phone.isEmpty }.map { m in
-            [
-                .bind(UUID.timeOrdered()), .bind(now), .bind(order.id), .bind("sms"), .bind(phone), .bind("citizen"), .bind(m.template),
-                .bind(MessageTemplates.render(templates[m.template] ?? m.template, m.values)), .bind("pending"), .bind(0), .bind(now), .null, .null, .null,
-            ]
+        let rows = messages.filter { $0.recipient == .citizen && !phone.isEmpty }.map {
+            row($0, to: phone, kind: "citizen", order: order, templates: templates, at: now)
         }
         return rows.isEmpty ? nil : SQLRowsInsert(table: "outbox", columns: columns, rows: rows)
+    }
+
+    /// One pending message to one number, its text rendered now.
+    static func row(_ m: OutboundMessage, to phone: String, kind: String, order: WorkOrder, templates: [String: String], at now: Date) -> [DatabaseQuery.Value] {
+        [
+            .bind(UUID.timeOrdered()), .bind(now), .bind(order.id), .bind("sms"), .bind(phone), .bind(kind), .bind(m.template),
+            .bind(MessageTemplates.render(templates[m.template] ?? m.template, m.values)), .bind("pending"), .bind(0), .bind(now), .null, .null, .null,
+        ]
     }
 
     private func recipients(_ r: OutboundMessage.Recipient, order: WorkOrder) async throws -> [(String, String)] {
