@@ -23,6 +23,7 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -77,8 +78,19 @@ class Flow:
         """Clicks a submit button and waits for the next page to load."""
         old = self.d.find_element(By.TAG_NAME, "html")
         button.click()
-        WebDriverWait(self.d, 15).until(EC.staleness_of(old))
-        WebDriverWait(self.d, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+        def gone(_):
+            # Mid-navigation Chromium may answer "node does not belong to the document" instead
+            # of a stale-element error (seen once in CI); both mean the old page is gone.
+            try:
+                old.is_enabled()
+                return False
+            except (StaleElementReferenceException, WebDriverException):
+                return True
+
+        WebDriverWait(self.d, 15).until(gone)
+        WebDriverWait(self.d, 15, ignored_exceptions=(WebDriverException,)).until(
+            lambda d: d.execute_script("return document.readyState") == "complete")
         self.check_page()
 
     def go(self, path):
