@@ -59,6 +59,43 @@
     document.getElementById("history").addEventListener("click", pick);
   }
 
+  // Call events (R-IN-4): a call ringing at the agent's extension shows at once, with the
+  // caller's earlier orders; on the intake page an empty form takes the call's number and id.
+  var call = document.getElementById("call");
+  if (call && window.EventSource) {
+    var shown = {};
+    var source = new EventSource(call.dataset.stream);
+    call.querySelector(".call-close").addEventListener("click", function () { call.hidden = true; });
+    source.addEventListener("call", function (e) {
+      var c = JSON.parse(e.data);
+      var sig = [c.state, c.missed, c.hasRecording].join("|");
+      if (shown[c.callId] === sig) return;
+      var first = !(c.callId in shown);
+      shown[c.callId] = sig;
+      // A call already over when this page first hears of it belongs to an earlier page.
+      if (first && c.state === "ended") return;
+      call.dataset.callId = c.callId;
+      call.dataset.state = c.missed ? "missed" : c.state;
+      call.querySelector(".call-title").textContent = call.dataset["t" + (c.missed ? "Missed" : c.state.charAt(0).toUpperCase() + c.state.slice(1))] + " " + c.callerNumber;
+      call.querySelector(".call-intake").href = "/intake?" + new URLSearchParams({ callId: c.callId, phone: c.callerNumber });
+      if (first) {
+        call.hidden = false;
+        var box = call.querySelector(".call-history");
+        fetch(call.dataset.history + "?" + new URLSearchParams({ phone: c.callerNumber }), { credentials: "same-origin" })
+          .then(function (r) { return r.ok && !r.redirected ? r.text() : ""; })
+          .then(function (html) { if (html) box.innerHTML = html; });
+      }
+      if (form && form.elements.callId && (form.elements.callId.value === c.callId || (!form.elements.callId.value && !form.elements.citizenPhone.value))) {
+        form.elements.callId.value = c.callId;
+        form.elements.citizenPhone.value = c.callerNumber;
+        form.elements.citizenPhone.dispatchEvent(new Event("input"));
+        // On the intake page the form already takes this call, and its own panel shows the history.
+        call.querySelector(".call-past").hidden = true;
+        call.querySelector(".call-intake").hidden = true;
+      }
+    });
+  }
+
   // Dispatch: a suggested unit fills the lead.
   document.querySelectorAll(".suggest[data-unit]").forEach(function (b) {
     b.addEventListener("click", function () { var s = document.getElementById("leadUnitId"); if (s) s.value = b.dataset.unit; });

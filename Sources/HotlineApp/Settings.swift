@@ -28,10 +28,16 @@ public struct Settings: Sendable {
     /// Where SMS go: an HTTP gateway's webhook, signed with the secret; unset, to the log.
     public var smsWebhookURL: String?
     public var smsWebhookSecret: String?
+    /// The CTI's webhook signs its call events with this secret; unset, call events are refused.
+    public var ctiWebhookSecret: String?
+    /// How long one response of a console's live call channel lasts before the browser
+    /// reconnects: the bound on how long a stopping server waits for those responses.
+    public var callStreamSeconds: Double
 
     public init(
         database: DatabaseChoice, attachmentsDirectory: String, officeHours: OfficeHours = .standard, passwordCost: Int = 10, tokenLifetimeHours: Int = 12,
-        worker: Bool = false, workerInterval: Double = 5, workerLease: Double = 60, smsWebhookURL: String? = nil, smsWebhookSecret: String? = nil
+        worker: Bool = false, workerInterval: Double = 5, workerLease: Double = 60, smsWebhookURL: String? = nil, smsWebhookSecret: String? = nil,
+        ctiWebhookSecret: String? = nil, callStreamSeconds: Double = 15
     ) {
         self.database = database
         self.attachmentsDirectory = attachmentsDirectory
@@ -43,6 +49,8 @@ public struct Settings: Sendable {
         self.workerLease = workerLease
         self.smsWebhookURL = smsWebhookURL
         self.smsWebhookSecret = smsWebhookSecret
+        self.ctiWebhookSecret = ctiWebhookSecret
+        self.callStreamSeconds = callStreamSeconds
     }
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -108,9 +116,12 @@ public struct Settings: Sendable {
             if !(webhook.hasPrefix("http://") || webhook.hasPrefix("https://")) { problems.append("HOTLINE_SMS_WEBHOOK_URL: must be an http:// or https:// URL") }
             if (secret ?? "").count < 16 { problems.append("HOTLINE_SMS_WEBHOOK_SECRET: at least 16 characters, to sign the webhook's requests") }
         }
+        let cti = env["HOTLINE_CTI_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+        if let cti, cti.count < 16 { problems.append("HOTLINE_CTI_WEBHOOK_SECRET: at least 16 characters, to check the CTI's signatures") }
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         return Settings(
             database: database, attachmentsDirectory: attachments, officeHours: officeHours, passwordCost: cost, tokenLifetimeHours: lifetime,
-            worker: worker, workerInterval: interval, workerLease: lease, smsWebhookURL: webhook, smsWebhookSecret: secret)
+            worker: worker, workerInterval: interval, workerLease: lease, smsWebhookURL: webhook, smsWebhookSecret: secret,
+            ctiWebhookSecret: cti)
     }
 }

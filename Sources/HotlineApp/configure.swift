@@ -32,6 +32,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(M006_WidenClockIndexes())
     app.migrations.add(M007_CreateNoticesAndCatalogue())
     app.migrations.add(M008_CreateClocksAndOutbox())
+    app.migrations.add(M009_CreateCalls())
 
     if settings.database.isSQLite {
         // WAL now, before anything boots or migrates: it is stored in the file, and without it a
@@ -83,6 +84,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: NoticeController())
     try api.register(collection: OutboxController())
     try api.register(collection: SmsController())
+    try api.register(collection: TelephonyController())
     app.get("health") { _ in ["status": "ok"] }
 
     // The staff console (server-rendered, Simplified Chinese first).
@@ -96,6 +98,7 @@ func routes(_ app: Application) throws {
     try staff.register(collection: ConsoleAdminController())
     try staff.register(collection: ConsoleNoticeController())
     try staff.register(collection: ConsoleOutboxController())
+    try staff.register(collection: ConsoleCallController())
 }
 
 /// Per-connection SQLite settings. The pool keeps one connection per event loop, so touching

@@ -11,6 +11,8 @@ struct Principal: Authenticatable, Sendable {
     /// Cookie logins must echo the CSRF token on writes; bearer tokens need not.
     var viaCookie: Bool
     var csrfToken: String
+    /// The extension (座席分机) the person is signed in at, if any (R-IN-4).
+    var agentExtension: String? = nil
 
     var accountId: UUID { actor.accountId }
     func has(_ roles: Role...) -> Bool { !actor.roles.isDisjoint(with: roles) }
@@ -60,7 +62,7 @@ struct TokenAuthenticator: AsyncMiddleware {
                 row = rows.first
             } else {
                 row = try await (request.db as! any SQLDatabase).raw("""
-                    SELECT t.id AS token_id, t.csrf_token, t.expires_at, a.id AS account_id, a.display_name, a.roles, a.active,
+                    SELECT t.id AS token_id, t.csrf_token, t.expires_at, a.id AS account_id, a.display_name, a.roles, a.active, a.extension,
                     u.id AS unit_id, u.name AS unit_name, u.level, u.parent_id, u.path
                     FROM access_tokens t JOIN accounts a ON a.id = t.account_id JOIN units u ON u.id = a.unit_id
                     WHERE t.token_hash = \(bind: hash)
@@ -77,7 +79,7 @@ struct TokenAuthenticator: AsyncMiddleware {
                     if viaCookie && ![.GET, .HEAD, .OPTIONS].contains(request.method), try await Self.sentCSRFToken(request) != csrfToken {
                         throw APIProblem(.forbidden, code: "csrf_token_missing", field: "X-CSRF-Token", rule: "writes with a session cookie must send the X-CSRF-Token given at login (R-NF-5)")
                     }
-                    request.auth.login(Principal(actor: actor, tokenId: try r("token_id"), viaCookie: viaCookie, csrfToken: csrfToken))
+                    request.auth.login(Principal(actor: actor, tokenId: try r("token_id"), viaCookie: viaCookie, csrfToken: csrfToken, agentExtension: try r.optional("extension")))
                 }
             }
         }

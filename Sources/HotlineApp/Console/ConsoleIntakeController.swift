@@ -47,6 +47,8 @@ struct ConsoleIntakeController: RouteCollection {
         var note: String?
         /// A key drawn when the form is shown (the order's idempotency key).
         var formKey: String?
+        /// The call the order is recorded in (set when the agent's call rang, R-IN-4).
+        var callId: String?
     }
 
     struct Option: Encodable {
@@ -78,7 +80,12 @@ struct ConsoleIntakeController: RouteCollection {
 
     @Sendable func form(req: Request) async throws -> Response {
         _ = try req.principal(.agent, .dispatcher)
-        return try await page(req, input: IntakeInput(channel: "phone", requestType: "consultation", urgency: "normal", wantsSecrecy: nil, consentsToDisclosure: "on", disposition: "dispatch"))
+        // From the call banner: the call and its number come along.
+        struct FromCall: Content { var callId: String?; var phone: String? }
+        let call = try req.query.decode(FromCall.self)
+        return try await page(req, input: IntakeInput(
+            channel: "phone", requestType: "consultation", urgency: "normal", citizenPhone: call.phone, wantsSecrecy: nil, consentsToDisclosure: "on",
+            disposition: "dispatch", callId: call.callId))
     }
 
     func page(_ req: Request, input: IntakeInput, problem: APIProblem? = nil) async throws -> Response {
@@ -98,7 +105,7 @@ struct ConsoleIntakeController: RouteCollection {
             "course": input.course, "wantedOutcome": input.wantedOutcome, "citizenName": input.citizenName, "citizenPhone": input.citizenPhone,
             "citizenIdNumber": input.citizenIdNumber, "citizenAddress": input.citizenAddress, "answer": input.answer,
             "knowledgeArticleRef": input.knowledgeArticleRef, "note": input.note, "targetId": input.targetId,
-            "formKey": input.formKey ?? UUID().uuidString,
+            "formKey": input.formKey ?? UUID().uuidString, "callId": input.callId,
         ]
         var errors: [String: String] = [:]
         if let problem {
@@ -189,7 +196,7 @@ struct ConsoleIntakeController: RouteCollection {
             citizen: Citizen(
                 name: i.citizenName ?? "", phone: i.citizenPhone ?? "", idNumber: f.text(i.citizenIdNumber), address: f.text(i.citizenAddress),
                 wantsSecrecy: i.wantsSecrecy == "on", anonymous: i.anonymous == "on", consentsToDisclosure: i.consentsToDisclosure == "on"),
-            subjectUnitId: subject)
+            subjectUnitId: subject, callId: f.text(i.callId))
     }
 
     // MARK: While typing

@@ -18,6 +18,12 @@ struct ConsoleOrderController: RouteCollection {
     // MARK: The page
 
     struct OrderView: Encodable {
+        struct CallLine: Encodable {
+            var callId: String
+            var at: String
+            var recordingUrl: String?
+        }
+
         struct Pair: Encodable {
             var label: String
             var value: String
@@ -67,6 +73,7 @@ struct ConsoleOrderController: RouteCollection {
         var timeline: [Event]
         /// Orders linked to or from this one, merged into it or it into (from the timeline).
         var related: [Related]
+        var calls: [CallLine]
         var attachments: [Pair]
         /// Files may be added while the order is not archived.
         var canAttach: Bool
@@ -184,11 +191,23 @@ struct ConsoleOrderController: RouteCollection {
             guard let (idKey, numberKey) = relations[ev.action], let id = ev.details[idKey], let number = ev.details[numberKey] else { continue }
             if !related.contains(where: { $0.id == id }) { related.append(.init(id: id, number: number, how: l("action.\(ev.action)"))) }
         }
+        // The calls the order was recorded in, with their recordings (R-IN-4), from the
+        // timeline; the recording is the citizen's voice, so not where the citizen is masked.
+        var calls: [OrderView.CallLine] = []
+        for ev in timeline where ev.action == "call" || ev.action == "recording" {
+            guard let callId = ev.details["callId"] else { continue }
+            let url = o.citizenMasked ? nil : ev.details["recordingUrl"]
+            if let i = calls.firstIndex(where: { $0.callId == callId }) {
+                if let url { calls[i].recordingUrl = url }
+            } else {
+                calls.append(.init(callId: callId, at: ConsoleFormat.time(ev.at), recordingUrl: url))
+            }
+        }
         return OrderView(
             id: o.id.uuidString, number: o.number, title: o.title, version: o.version, status: l("status.\(o.status.rawValue)"),
             light: o.light?.rawValue ?? "none", lightLabel: o.light.map { l("light.\($0.rawValue)") } ?? "",
             facts: facts, elements: elements, citizen: citizen, citizenMasked: o.citizenMasked, outcome: outcome, shares: shares,
-            extensions: extensions, supervisions: supervisions, reminders: reminders, timeline: events, related: related,
+            extensions: extensions, supervisions: supervisions, reminders: reminders, timeline: events, related: related, calls: calls,
             attachments: o.attachments.map { Pair(label: "/api/v1/attachments/\($0.id.uuidString)", value: "\($0.fileName)（\(max(1, $0.size / 1024)) KB）") },
             canAttach: o.status != .archived, forms: forms,
             canDispatch: available.contains { $0.action == "dispatch" }, canEdit: available.contains { $0.action == "edit" })

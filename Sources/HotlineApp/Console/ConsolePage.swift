@@ -9,6 +9,9 @@ struct ConsolePage: Encodable {
         var name: String
         var unitName: String
         var roles: String
+        /// Agents take calls: their pages carry the seat form and the live call channel.
+        var takesCalls: Bool
+        var seat: String?
     }
 
     struct NavItem: Encodable {
@@ -26,6 +29,8 @@ struct ConsolePage: Encodable {
     var lang: String
     /// The language switch, back to this page.
     var langHref: String
+    /// This page's path and query, to come back to after a form in the frame.
+    var here: String
     var t: [String: String]
     var title: String
     var user: User?
@@ -69,11 +74,12 @@ extension Request {
         }
         let here = url.path + (url.query.map { "?" + $0 } ?? "")
         let page = ConsolePage(
-            lang: lang.rawValue, langHref: "/lang/\(lang == .zh ? "en" : "zh")?next=" + ConsoleLinks.queryValue(here), t: ConsoleStrings.table(lang), title: title,
+            lang: lang.rawValue, langHref: "/lang/\(lang == .zh ? "en" : "zh")?next=" + ConsoleLinks.queryValue(here), here: here, t: ConsoleStrings.table(lang), title: title,
             user: principal.map { p in
                 ConsolePage.User(
                     name: p.actor.name, unitName: p.actor.unit.name,
-                    roles: p.actor.roles.map { ConsoleStrings.label("role.\($0.rawValue)", lang) }.sorted().joined(separator: "、"))
+                    roles: p.actor.roles.map { ConsoleStrings.label("role.\($0.rawValue)", lang) }.sorted().joined(separator: "、"),
+                    takesCalls: p.has(.agent), seat: p.agentExtension)
             },
             csrf: principal?.csrfToken ?? "", nav: principal.map { ConsoleNavigation.items(for: $0, path: url.path, lang: lang) } ?? [],
             // Only a known action's name: the query is anybody's to write.
@@ -173,8 +179,8 @@ struct ConsoleLoginRequired: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard request.auth.has(Principal.self) else {
             let back = request.url.path + (request.url.query.map { "?" + $0 } ?? "")
-            // Page fragments loaded by the intake script answer 401, not a login page to embed.
-            if request.url.path.hasPrefix("/intake/") { throw Abort(.unauthorized) }
+            // Page fragments and the call channel, loaded by scripts, answer 401, not a login page to embed.
+            if request.url.path.hasPrefix("/intake/") || request.url.path.hasPrefix("/calls/") { throw Abort(.unauthorized) }
             return request.redirect(to: "/login?next=" + ConsoleLinks.queryValue(back))
         }
         return try await next.respond(to: request)

@@ -107,6 +107,9 @@ enum ConsoleStrings {
         "action.assign": "交办", "action.calendarWarning": "日历提示", "action.flagSensitive": "标记敏感", "action.mergedIn": "收到并单",
         "action.cancelAssignment": "撤销交办", "action.awaitRedispatch": "待重新派单", "action.awaitReview": "转待审核",
         "action.awaitCallback": "转待回访", "action.redo": "重办", "action.mergedInto": "并入", "action.mergeReceived": "收到并单",
+        "action.call": "来电", "action.recording": "通话录音", "seat": "座席分机", "seatSignIn": "签入", "callRinging": "来电振铃",
+        "callAnswered": "通话中", "callEnded": "已挂断", "callMissed": "未接来电", "callNewOrder": "为此来电受理", "callClose": "关闭",
+        "calls": "通话", "recording": "录音", "listen": "收听", "callId": "通话编号", "noRecording": "录音尚未生成",
     ]
 
     static let en: [String: String] = [
@@ -201,5 +204,8 @@ enum ConsoleStrings {
         "action.assign": "Assigned", "action.calendarWarning": "Calendar warning", "action.flagSensitive": "Flagged sensitive",
         "action.mergedIn": "Merge received", "action.cancelAssignment": "Assignment cancelled", "action.awaitRedispatch": "Awaiting re-dispatch",
         "action.awaitReview": "To review", "action.awaitCallback": "To call back", "action.redo": "Redo", "action.mergedInto": "Merged into", "action.mergeReceived": "Merge received",
+        "action.call": "Call", "action.recording": "Call recording", "seat": "Extension", "seatSignIn": "Sign in", "callRinging": "Ringing",
+        "callAnswered": "On the line", "callEnded": "Hung up", "callMissed": "Missed call", "callNewOrder": "Record this call", "callClose": "Close",
+        "calls": "Calls", "recording": "Recording", "listen": "Listen", "callId": "Call id", "noRecording": "No recording yet",
     ]
 }

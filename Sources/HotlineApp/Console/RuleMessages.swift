@@ -89,7 +89,18 @@ enum RuleMessages {
         "co-units send an opinion to the lead; only the lead unit writes the feedback (R-UH-5)": "协办单位向主办单位提交意见，只有主办单位填写办理反馈（R-UH-5）",
         "code is required": "编码为必填项",
         "no SMS gateway is configured (HOTLINE_SMS_WEBHOOK_SECRET)": "未配置短信网关（HOTLINE_SMS_WEBHOOK_SECRET）",
-        "X-Hotline-Signature must be sha256=<hex HMAC-SHA256 of the body>": "短信网关签名不正确",
+        "X-Hotline-Signature must be sha256=<hex HMAC-SHA256 of the body>": "请求签名不正确（X-Hotline-Signature）",
+        "no CTI is configured (HOTLINE_CTI_WEBHOOK_SECRET)": "未配置话务系统接口（HOTLINE_CTI_WEBHOOK_SECRET）",
+        "callId must be 1–100 characters without spaces": "通话编号须为 1–100 个字符且不含空格",
+        "callId names no call that rang": "没有这个通话编号的来电",
+        "callerNumber is required for ringing": "振铃事件须有来电号码",
+        "callerNumber must be 3–20 digits, optionally starting with +": "来电号码须为 3–20 位数字，可以 + 开头",
+        "event must be one of ringing, answered, hungUp, recording": "事件须为 ringing、answered、hungUp 或 recording",
+        "extension is required for ringing": "振铃事件须有座席分机",
+        "extension must be 1–20 letters or digits": "座席分机须为 1–20 位字母或数字",
+        "recordingUrl is required for recording": "录音事件须有录音地址",
+        "recordingUrl must be an http or https URL of at most 2000 characters": "录音地址须为 http 或 https 链接，最长 2000 个字符",
+        "the call was changed by another delivery at the same moment; send the event again": "该通话同时被另一条事件修改，请重发",
         "body must be 1–300 characters": "短信内容须为 1–300 个字",
         "code must be 1–32 characters": "编码须为 1–32 个字符",
         "contactedAt must be a date and time": "联系时间须为日期和时间",
@@ -159,6 +170,7 @@ enum RuleMessages {
 
     /// Most specific first: the first pattern that matches is used.
     static let patterns: [Pattern] = [
+        Pattern("callId names no call that rang; {} needs callerNumber and extension to start one", "没有这个通话编号的来电；{0}事件须带来电号码和座席分机"),
         Pattern("a return must be asked and approved by {}, {} after receipt; the order now counts as accepted (R-UH-2)", "退回须在 {0} 前申请并经审批（签收后 {1}）；现视为已接收（R-UH-2）"),
         Pattern("an extension must be asked by {}, {} working day(s) before the deadline {} (R-UH-6)", "延期须在 {0} 前申请，即时限 {2} 前 {1} 个工作日（R-UH-6）"),
         Pattern("{} must be an active {} code from /api/v1/dictionaries/{}; got '{}'", "{0}须为启用中的{1}编码，收到的是“{3}”"),

@@ -29,12 +29,7 @@ struct SmsController: RouteCollection {
         guard let secret = req.hotline.settings.smsWebhookSecret else {
             throw APIProblem(.serviceUnavailable, code: "sms_not_configured", rule: "no SMS gateway is configured (HOTLINE_SMS_WEBHOOK_SECRET)")
         }
-        let raw = Data(buffer: req.body.data ?? ByteBuffer())
-        let mac = HMAC<SHA256>.authenticationCode(for: raw, using: SymmetricKey(data: Data(secret.utf8)))
-        let given = req.headers.first(name: "X-Hotline-Signature") ?? ""
-        guard given.hasPrefix("sha256="), let sent = Data(hexString: String(given.dropFirst(7))), mac == sent else {
-            throw APIProblem(.unauthorized, code: "bad_signature", field: "X-Hotline-Signature", rule: "X-Hotline-Signature must be sha256=<hex HMAC-SHA256 of the body>")
-        }
+        try WebhookSignature.verify(req, secret: secret)
         let body = try req.content.decode(InboundBody.self)
         guard let reply = CallbackReply(parsing: body.text) else { return InboundResult(outcome: "ignored") }
         let phone = body.from.trimmingCharacters(in: .whitespaces)
@@ -52,6 +47,20 @@ struct SmsController: RouteCollection {
             try await WorkOrderRepository(db: db).save(t, over: loaded, actor: nil, at: now, timers: lifecycle.timers(for: t.aggregate))
         }
         return InboundResult(outcome: reply.satisfaction.isUnsatisfied ? "callbackReply" : "callback", workOrderNumber: loaded.aggregate.order.number)
+    }
+}
+
+/// Inbound webhooks (SMS replies, CTI call events) are signed as the platform signs its own
+/// deliveries: `X-Hotline-Signature: sha256=<hex HMAC-SHA256 of the raw body>`.
+enum WebhookSignature {
+    static func verify(_ req: Request, secret: String) throws {
+        let raw = Data(buffer: req.body.data ?? ByteBuffer())
+        let mac = HMAC<SHA256>.authenticationCode(for: raw, using: SymmetricKey(data: Data(secret.utf8)))
+        let given = req.headers.first(name: "X-Hotline-Signature") ?? ""
+        // The MAC's own == compares in constant time.
+        guard given.hasPrefix("sha256="), let sent = Data(hexString: String(given.dropFirst(7))), mac == sent else {
+            throw APIProblem(.unauthorized, code: "bad_signature", field: "X-Hotline-Signature", rule: "X-Hotline-Signature must be sha256=<hex HMAC-SHA256 of the body>")
+        }
     }
 }
 

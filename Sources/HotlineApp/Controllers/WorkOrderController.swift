@@ -68,6 +68,13 @@ struct WorkOrderController: RouteCollection {
         case merge(into: WorkOrderRepository.Loaded, note: String?)
         case link(to: WorkOrderRepository.Loaded, note: String?)
 
+        var changesAnotherOrder: Bool {
+            switch self {
+            case .merge, .link: true
+            case .none, .command: false
+            }
+        }
+
         var action: String {
             switch self {
             case .none: "intake"
@@ -96,8 +103,13 @@ struct WorkOrderController: RouteCollection {
         let actor = principal.actor
         // The order (settled, when asked), its events, its search entry and the idempotency
         // key, in order; and the merge target's own change, if any.
-        @Sendable func statements(_ db: any Database, number: String) throws -> (WorkOrderAggregate, [any SQLExpression], (Transition, WorkOrderRepository.Loaded)?) {
+        let callId = body.callId.flatMap { $0.isBlank ? nil : $0 }
+        if let callId, try await CallStore(db: req.db).find(callId) == nil {
+            throw APIProblem.invalid("callId", "callId names no call that rang")
+        }
+        @Sendable func statements(_ db: any Database, number: String, call: Call?) throws -> (WorkOrderAggregate, [any SQLExpression], (Transition, WorkOrderRepository.Loaded)?) {
             var t = try lifecycle.intake(body.draft, id: id, number: number, by: actor)
+            if let call { t.events.append(Telephony.intakeEvent(call)) }
             var target: (Transition, WorkOrderRepository.Loaded)?
             switch settle {
             case .none: break
@@ -114,6 +126,7 @@ struct WorkOrderController: RouteCollection {
             var statements = WorkOrderRepository(db: db).creation(t, actor: actor, at: now, timers: lifecycle.timers(for: t.aggregate))
             // The citizen's SMS (accepted, with the number) is stored with the order.
             if let sms = Outbox.citizenRows(lifecycle.citizenMessages(for: t), order: t.aggregate.order, templates: templates, at: now) { statements.append(sms) }
+            if let call { statements.append(CallStore.link(callId: call.callId, workOrderId: id, at: now)) }
             if let key {
                 statements.append(SQLRowsInsert(table: IdempotencyKeyModel.schema, columns: ["id", "account_id", "key", "work_order_id", "created_at"], rows: [
                     [.bind(UUID()), .bind(principal.accountId), .bind(key), .bind(id), .bind(now)],
@@ -127,23 +140,30 @@ struct WorkOrderController: RouteCollection {
             // leaves a gap in the day's numbers; R-WO-1 asks for unique and sortable numbers,
             // not gapless ones.
             let repo = WorkOrderRepository(db: req.db)
-            let (aggregate, writes, target) = try statements(req.db, number: try await repo.drawNumberApart(day: day))
-            if let (tt, over) = target {
-                // A merge or link changes the other order too: both in one transaction.
-                try await req.db.transaction { db in
+            let number = try await repo.drawNumberApart(day: day)
+            if settle.changesAnotherOrder || callId != nil {
+                // A merge or link changes the other order too, and an order recorded during a
+                // call reads the call locked (its recording may be arriving): one transaction.
+                return try await req.db.transaction { db in
+                    var call: Call?
+                    if let callId { call = try await CallStore(db: db).find(callId, lock: true) }
+                    let (aggregate, writes, target) = try statements(db, number: number, call: call)
                     let repo = WorkOrderRepository(db: db)
                     try await repo.runAsOneStatement(writes)
-                    try await repo.save(tt, over: over, actor: actor, at: now, timers: lifecycle.timers(for: tt.aggregate))
+                    if let (tt, over) = target { try await repo.save(tt, over: over, actor: actor, at: now, timers: lifecycle.timers(for: tt.aggregate)) }
+                    return aggregate
                 }
-            } else {
-                try await repo.runAsOneStatement(writes)
             }
+            let (aggregate, writes, _) = try statements(req.db, number: number, call: nil)
+            try await repo.runAsOneStatement(writes)
             return aggregate
         }
         // SQLite has one writer anyway: it draws inside the transaction, without gaps.
         return try await req.hotline.write(on: req.db) { db in
             let repo = WorkOrderRepository(db: db)
-            let (aggregate, writes, target) = try statements(db, number: try await repo.nextNumber(day: day))
+            var call: Call?
+            if let callId { call = try await CallStore(db: db).find(callId) }
+            let (aggregate, writes, target) = try statements(db, number: try await repo.nextNumber(day: day), call: call)
             try await repo.run(writes)
             if let (tt, over) = target { try await repo.save(tt, over: over, actor: actor, at: now, timers: lifecycle.timers(for: tt.aggregate)) }
             return aggregate
@@ -175,8 +195,13 @@ struct WorkOrderController: RouteCollection {
     @Sendable func timeline(req: Request) async throws -> [TimelineEventDTO] {
         let principal = try req.principal()
         let loaded = try await WorkOrderAccess.visible(req, principal: principal)
-        return try await (req.db as! any SQLDatabase).selectColumns(TimelineEventDTO.columns, from: WorkOrderEventModel.schema)
+        var events = try await (req.db as! any SQLDatabase).selectColumns(TimelineEventDTO.columns, from: WorkOrderEventModel.schema)
             .where(SQLColumn("work_order_id"), .equal, SQLBind(loaded.aggregate.order.id)).orderBy("seq").all().map(TimelineEventDTO.init(row:))
+        // The recording is the citizen's voice: only for those who may see who the citizen is.
+        if WorkOrderAccess.masked(principal.actor, loaded.aggregate.order) {
+            for i in events.indices { events[i].details["recordingUrl"] = nil }
+        }
+        return events
     }
 
     /// R-IN-3 判重: open orders from the same phone, or in the same category family at the same

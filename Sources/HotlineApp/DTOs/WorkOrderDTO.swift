@@ -11,6 +11,9 @@ struct IntakeRequest: Content {
     var elements: SixElements
     var citizen: Citizen
     var subjectUnitId: UUID?
+    /// The CTI's id of the call the order is recorded in (R-IN-4): the order is linked to
+    /// the call and gets its recording.
+    var callId: String?
 
     var draft: IntakeDraft {
         IntakeDraft(channel: channel, requestType: requestType, categoryCode: categoryCode, urgency: urgency ?? .normal, title: title, elements: elements, citizen: citizen, subjectUnitId: subjectUnitId)

@@ -14,6 +14,8 @@ final class AccountModel: Model, @unchecked Sendable {
     /// Comma-separated role codes; a handful per person, read with the account.
     @Field(key: "roles") var rolesText: String
     @OptionalField(key: "phone") var phone: String?
+    /// The extension (座席分机) an agent is signed in at: calls ringing there show on their screen.
+    @OptionalField(key: "extension") var agentExtension: String?
     @Field(key: "active") var active: Bool
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 

@@ -32,6 +32,8 @@ public final class HotlineServices: Sendable {
     let checkpointer: SQLiteCheckpointer?
     /// Counts running handlers; shutdown waits for them (`RequestDrain`).
     let requestDrain = RequestDrain()
+    /// Wakes the consoles' live call channels in this process (`CallBell`).
+    let callBell = CallBell()
 
     init(settings: Settings) {
         self.settings = settings

@@ -90,6 +90,9 @@ enum DemoCity {
             accounts.append(AccountModel(username: username, displayName: name, passwordHash: hash, unitId: unit.id!, roles: roles, phone: "139" + (10_000_000 + accounts.count).padded(8)))
         }
         for p in platformPeople { account(p.0, p.1, platform, p.2) }
+        // The agents sit at seats 8001 and 8002, so a CTI's test call has a screen to reach.
+        accounts[0].agentExtension = "8001"
+        accounts[1].agentExtension = "8002"
         for (i, spec) in level2.enumerated() {
             let u = UnitModel(code: spec.code, name: spec.name, level: 2, parent: platform, kind: spec.kind, divisionCode: spec.division, leaderName: "\(surnames[i % surnames.count])主任", liaisonPhone: "010-6\(String(format: "%07d", 1_000_000 + i * 1111))")
             try await u.create(on: db)

@@ -25,7 +25,7 @@ enum PreparedStatements {
     /// The session behind a bearer token or cookie, with its account and unit (`Principal`).
     struct TokenLookup: PostgresPreparedStatement {
         static let sql = """
-            SELECT t.id AS token_id, t.csrf_token, t.expires_at, a.id AS account_id, a.display_name, a.roles, a.active,
+            SELECT t.id AS token_id, t.csrf_token, t.expires_at, a.id AS account_id, a.display_name, a.roles, a.active, a.extension,
             u.id AS unit_id, u.name AS unit_name, u.level, u.parent_id, u.path
             FROM access_tokens t JOIN accounts a ON a.id = t.account_id JOIN units u ON u.id = a.unit_id
             WHERE t.token_hash = $1

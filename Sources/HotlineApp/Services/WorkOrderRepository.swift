@@ -135,6 +135,12 @@ struct WorkOrderRepository {
         try await sql.insertRows(into: "reminders", columns: BulkRows.reminderColumns, reminders)
     }
 
+    /// Events beside the order's state (a call's recording arriving): appended without a new
+    /// version, so nobody holding the order is told it changed. The caller locks the order.
+    func appendEvents(_ events: [DomainEvent], to orderId: UUID, actor: Actor?, at now: Date) async throws {
+        try await append(events, to: orderId, actor: actor, at: now)
+    }
+
     static func eventRow(_ e: DomainEvent, workOrderId: UUID, seq: Int, at: Date, actor: Actor?) -> [DatabaseQuery.Value] {
         BulkRows.event(e, id: UUID.timeOrdered(), workOrderId: workOrderId, seq: seq, at: at, actor: actor, rolesText: actor.map { AccountModel.text($0.roles) } ?? "system")
     }

@@ -34,6 +34,8 @@ let packageRoot: String = {
 
 /// The secret the test app shares with its SMS gateway.
 let smsTestSecret = "sms-test-secret-0123456789"
+/// The secret the test app shares with its CTI.
+let ctiTestSecret = "cti-test-secret-0123456789"
 
 /// The demo-sized world every app test starts from.
 struct World {
@@ -60,7 +62,7 @@ func withTestApp(at start: String = "2026-11-23T09:00:00+08:00", seedingWorld: B
         let settings = Settings(
             database: postgres ? .postgres(url) : .sqliteMemory,
             attachmentsDirectory: NSTemporaryDirectory() + "hotline-test-\(UUID().uuidString)", passwordCost: 4,
-            smsWebhookSecret: smsTestSecret)
+            smsWebhookSecret: smsTestSecret, ctiWebhookSecret: ctiTestSecret, callStreamSeconds: 1)
         try await configure(app, settings: settings)
         if postgres {
             let sql = app.db as! any SQLDatabase
