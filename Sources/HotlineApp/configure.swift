@@ -85,6 +85,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: OutboxController())
     try api.register(collection: SmsController())
     try api.register(collection: TelephonyController())
+    try api.register(collection: AssessmentController())
     app.get("health") { _ in ["status": "ok"] }
 
     // The staff console (server-rendered, Simplified Chinese first).
@@ -99,6 +100,7 @@ func routes(_ app: Application) throws {
     try staff.register(collection: ConsoleNoticeController())
     try staff.register(collection: ConsoleOutboxController())
     try staff.register(collection: ConsoleCallController())
+    try staff.register(collection: ConsoleAssessmentController())
 }
 
 /// Per-connection SQLite settings. The pool keeps one connection per event loop, so touching

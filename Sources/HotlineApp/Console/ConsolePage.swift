@@ -116,6 +116,7 @@ enum ConsoleNavigation {
         }
         if p.has(.supervisor) { items.append(("/supervision", "supervisionBoard")) }
         if p.has(.callbackAgent) { items.append(("/queues/callback", "callbackQueue")) }
+        if p.has(.analyst, .leader, .supervisor, .admin) { items.append(("/assessment", "assessment")) }
         items.append(("/search", "search"))
         if p.has(.agent, .dispatcher, .unitHandler, .unitLeader, .admin, .supervisor) { items.append(("/notices", "notices")) }
         if p.has(.admin) { items.append(("/admin", "admin")) }

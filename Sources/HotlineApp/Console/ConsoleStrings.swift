@@ -109,6 +109,8 @@ enum ConsoleStrings {
         "action.awaitCallback": "转待回访", "action.redo": "重办", "action.mergedInto": "并入", "action.mergeReceived": "收到并单",
         "action.call": "来电", "action.recording": "通话录音", "seat": "座席分机", "seatSignIn": "签入", "callRinging": "来电振铃",
         "callAnswered": "通话中", "callEnded": "已挂断", "callMissed": "未接来电", "callNewOrder": "为此来电受理", "callClose": "关闭",
+        "assessment": "催办考核", "assessmentHint": "统计期内派给各单位的交办单，其中被催办过的比例（催办率），以及统计期内各单位收到的催办次数（人工与系统自动）。",
+        "dispatchedCount": "交办数", "remindedCount": "被催办交办数", "reminderRate": "催办率", "reminderCount": "催办次数", "automaticReminders": "自动催办", "manualReminders": "人工催办",
         "calls": "通话", "recording": "录音", "listen": "收听", "callId": "通话编号", "noRecording": "录音尚未生成",
     ]
 
@@ -206,6 +208,8 @@ enum ConsoleStrings {
         "action.awaitReview": "To review", "action.awaitCallback": "To call back", "action.redo": "Redo", "action.mergedInto": "Merged into", "action.mergeReceived": "Merge received",
         "action.call": "Call", "action.recording": "Call recording", "seat": "Extension", "seatSignIn": "Sign in", "callRinging": "Ringing",
         "callAnswered": "On the line", "callEnded": "Hung up", "callMissed": "Missed call", "callNewOrder": "Record this call", "callClose": "Close",
+        "assessment": "Reminders", "assessmentHint": "Assignments dispatched to each unit in the period and the share of them reminded (reminder rate), and the reminders each unit got in the period, by people and by the clocks.",
+        "dispatchedCount": "Assignments", "remindedCount": "Reminded", "reminderRate": "Reminder rate", "reminderCount": "Reminders", "automaticReminders": "Automatic", "manualReminders": "By people",
         "calls": "Calls", "recording": "Recording", "listen": "Listen", "callId": "Call id", "noRecording": "No recording yet",
     ]
 }

@@ -90,6 +90,8 @@ enum RuleMessages {
         "code is required": "编码为必填项",
         "no SMS gateway is configured (HOTLINE_SMS_WEBHOOK_SECRET)": "未配置短信网关（HOTLINE_SMS_WEBHOOK_SECRET）",
         "X-Hotline-Signature must be sha256=<hex HMAC-SHA256 of the body>": "请求签名不正确（X-Hotline-Signature）",
+        "to must not be before from": "截止日期不能早于起始日期",
+        "a period is at most 366 days": "统计期最长 366 天",
         "no CTI is configured (HOTLINE_CTI_WEBHOOK_SECRET)": "未配置话务系统接口（HOTLINE_CTI_WEBHOOK_SECRET）",
         "callId must be 1–100 characters without spaces": "通话编号须为 1–100 个字符且不含空格",
         "callId names no call that rang": "没有这个通话编号的来电",
@@ -170,6 +172,7 @@ enum RuleMessages {
 
     /// Most specific first: the first pattern that matches is used.
     static let patterns: [Pattern] = [
+        Pattern("{} must be a date as YYYY-MM-DD", "{0}须为 YYYY-MM-DD 格式的日期"),
         Pattern("callId names no call that rang; {} needs callerNumber and extension to start one", "没有这个通话编号的来电；{0}事件须带来电号码和座席分机"),
         Pattern("a return must be asked and approved by {}, {} after receipt; the order now counts as accepted (R-UH-2)", "退回须在 {0} 前申请并经审批（签收后 {1}）；现视为已接收（R-UH-2）"),
         Pattern("an extension must be asked by {}, {} working day(s) before the deadline {} (R-UH-6)", "延期须在 {0} 前申请，即时限 {2} 前 {1} 个工作日（R-UH-6）"),

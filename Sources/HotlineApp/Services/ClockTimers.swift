@@ -39,6 +39,38 @@ struct ClockTimers {
         if let insert = Self.insertion(timers) { try await sql.execute(sql: insert) { _ in } }
     }
 
+    /// The sweep's write for a page of orders (`Worker.reschedule`): each order's pending
+    /// moments made the ones wanted, touching only what differs, so a sweep over orders whose
+    /// timers are already right writes nothing. An order whose version moved since it was read
+    /// is left alone: the change that moved it set its timers in its own transaction. On
+    /// PostgreSQL the orders are locked first, in id order, as every writer locks an order
+    /// before its timers.
+    func reconcile(_ wanted: [(id: UUID, version: Int, timers: [ClockTimer])]) async throws {
+        guard !wanted.isEmpty else { return }
+        let lock = sql.dialect.name == "postgresql" ? " ORDER BY id FOR UPDATE" : ""
+        let current = try await sql.raw("SELECT id, version FROM work_orders WHERE id IN \(SQLBind.group(wanted.map(\.id)))\(unsafeRaw: lock)").all()
+        var versions: [UUID: Int] = [:]
+        for row in current { versions[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "version", as: Int.self) }
+        let unchanged = wanted.filter { versions[$0.id] == $0.version }
+        guard !unchanged.isEmpty else { return }
+        // The state is filtered here, not in SQL: with it in the WHERE clause SQLite chose the
+        // (state, due_at) index and read every pending timer of the city for each page.
+        let pending = try await sql.raw("""
+            SELECT id, "key", state FROM clock_timers WHERE work_order_id IN \(SQLBind.group(unchanged.map(\.id)))
+            """).all().filter { try $0.decode(column: "state", as: String.self) == "pending" }
+            .map { (id: try $0.decode(column: "id", as: UUID.self), key: try $0.decode(column: "key", as: String.self)) }
+        let wantedKeys = Set(unchanged.flatMap { $0.timers.map(\.key) })
+        let pendingKeys = Set(pending.map(\.key))
+        let drop = pending.filter { !wantedKeys.contains($0.key) }.map(\.id)
+        for chunk in stride(from: 0, to: drop.count, by: 1000).map({ Array(drop[$0..<min($0 + 1000, drop.count)]) }) {
+            try await sql.raw("DELETE FROM clock_timers WHERE id IN \(SQLBind.group(chunk))").run()
+        }
+        let add = unchanged.flatMap(\.timers).filter { !pendingKeys.contains($0.key) }
+        for start in stride(from: 0, to: add.count, by: 500) {
+            if let insert = Self.insertion(Array(add[start..<min(start + 500, add.count)])) { try await sql.execute(sql: insert) { _ in } }
+        }
+    }
+
     struct Due: Sendable {
         var id: UUID
         var timer: ClockTimer

@@ -42,6 +42,30 @@ struct WorkOrderRepository {
             supervisions: try s.map(OrderRows.supervision), reminders: try r.map(OrderRows.reminder)))
     }
 
+    /// Many orders' parts in four queries (one per table) instead of four per order: the
+    /// worker's sweep over every open order (`Worker.reschedule`).
+    func loadMany(_ orders: [WorkOrder]) async throws -> [WorkOrderAggregate] {
+        guard !orders.isEmpty else { return [] }
+        let ids = orders.map(\.id)
+        func rows(_ table: String, _ columns: [String], by sort: String) -> SQLSelectBuilder {
+            sql.selectColumns(columns, from: table).where(SQLColumn("work_order_id"), .in, SQLBind.group(ids)).orderBy(sort)
+        }
+        async let assignments = rows("assignments", BulkRows.assignmentColumns, by: "dispatched_at").all()
+        async let extensions = rows("extension_requests", BulkRows.extensionColumns, by: "requested_at").all()
+        async let supervisions = rows("supervisions", BulkRows.supervisionColumns, by: "opened_at").all()
+        async let reminders = rows("reminders", BulkRows.reminderColumns, by: "at").all()
+        let (a, e, s, r) = try await (assignments, extensions, supervisions, reminders)
+        func byOrder(_ rows: [any SQLRow]) throws -> [UUID: [any SQLRow]] {
+            try Dictionary(grouping: rows) { try $0.decode(column: "work_order_id", as: UUID.self) }
+        }
+        let (ga, ge, gs, gr) = (try byOrder(a), try byOrder(e), try byOrder(s), try byOrder(r))
+        return try orders.map { o in
+            WorkOrderAggregate(
+                order: o, assignments: try (ga[o.id] ?? []).map(OrderRows.assignment), extensions: try (ge[o.id] ?? []).map(OrderRows.extensionRequest),
+                supervisions: try (gs[o.id] ?? []).map(OrderRows.supervision), reminders: try (gr[o.id] ?? []).map(OrderRows.reminder))
+        }
+    }
+
     /// Writes a transition inside the caller's transaction. The whole row is rewritten on the
     /// condition that its version is still the one read: if someone else wrote first the
     /// UPDATE matches no row and nothing is written.
