@@ -80,7 +80,10 @@
       call.querySelector(".call-intake").href = "/intake?" + new URLSearchParams({ callId: c.callId, phone: c.callerNumber });
       if (first) {
         call.hidden = false;
+        call.querySelector(".call-past").hidden = false;
+        call.querySelector(".call-intake").hidden = false;
         var box = call.querySelector(".call-history");
+        box.innerHTML = "";
         fetch(call.dataset.history + "?" + new URLSearchParams({ phone: c.callerNumber }), { credentials: "same-origin" })
           .then(function (r) { return r.ok && !r.redirected ? r.text() : ""; })
           .then(function (html) { if (html) box.innerHTML = html; });

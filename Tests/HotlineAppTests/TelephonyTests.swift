@@ -36,7 +36,7 @@ import VaporTesting
 
     @Test("A ringing call reaches the stream of the agent signed in at its extension, and no one else's")
     func ringingReachesTheAgent() async throws {
-        try await withTestApp { app, w, _ in
+        try await withTestApp { app, w, setClock in
             #expect(try await Self.seat(app, w, "agent", "8001").status == .seeOther)
             // Not signed in at a seat: the stream only says when to look again.
             let idle = try await app.page(.GET, "/calls/stream", as: "dispatcher", world: w)
@@ -59,6 +59,13 @@ import VaporTesting
             // A repeated delivery changes nothing and rings nobody again.
             let again = try await Self.cti(app, ["callId": "c-100", "event": "ringing", "callerNumber": "13812345678", "extension": "8001"])
             #expect(again.status == .ok && again.json["changed"] as? Bool == false)
+            // The browser's Last-Event-ID is read as a time no earlier than a minute ago: junk is
+            // ignored, and an old id does not replay calls of the seat's earlier occupant.
+            setClock(Date(iso: "2026-11-23T09:10:00+08:00")!)
+            for id in ["nan", "1e30", "-5", "0"] {
+                let replay = try await app.page(.GET, "/calls/stream", as: "dispatcher", world: w, headers: [("Last-Event-ID", id)])
+                #expect(replay.status == .ok && Self.events(replay.body.string).isEmpty, "Last-Event-ID \(id)")
+            }
             // A bad seat is refused by name and changes nothing.
             let bad = try await Self.seat(app, w, "dispatcher", "80 01")
             #expect(bad.status == .unprocessableEntity)

@@ -28,14 +28,23 @@ struct ConsoleCallController: RouteCollection {
             throw APIProblem.invalid("extension", "extension must be 1–20 letters or digits")
         }
         let account = principal.accountId
-        try await req.hotline.write(on: req.db) { db in
-            let sql = db as! any SQLDatabase
-            if let ext { try await sql.raw("UPDATE accounts SET extension = NULL WHERE extension = \(bind: ext) AND id <> \(bind: account)").run() }
-            try await sql.raw("UPDATE accounts SET extension = \(bind: ext) WHERE id = \(bind: account)").run()
+        // Two agents taking the same seat at once: on PostgreSQL the second may still find the
+        // first's row after clearing, and the unique index refuses it; it goes round again.
+        for attempt in 1...3 {
+            do {
+                try await req.hotline.write(on: req.db) { db in
+                    let sql = db as! any SQLDatabase
+                    if let ext { try await sql.raw("UPDATE accounts SET extension = NULL WHERE extension = \(bind: ext) AND id <> \(bind: account)").run() }
+                    try await sql.raw("UPDATE accounts SET extension = \(bind: ext) WHERE id = \(bind: account)").run()
+                }
+                break
+            } catch let error as any DatabaseError where error.isConstraintFailure && attempt < 3 {
+                continue
+            }
         }
         // Only a path of this site: the field is anybody's to write.
-        let next = input.next.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/intake"
-        return req.redirect(to: next)
+        let next = ConsoleController.safeNext(input.next)
+        return req.redirect(to: next == "/" && input.next != "/" ? "/intake" : next)
     }
 
     /// What the page's script receives for each change of a call at the agent's extension.
@@ -63,8 +72,12 @@ struct ConsoleCallController: RouteCollection {
         let app = req.application
         let bell = req.hotline.callBell
         let seconds = req.hotline.settings.callStreamSeconds
-        let start = req.headers.first(name: "Last-Event-ID").flatMap(Double.init).map { Date(timeIntervalSince1970: $0 / 1000) }
-            ?? req.now.addingTimeInterval(-30)
+        // From where the browser left off (the id of the last event it got), but never before
+        // the last minute: the header is the client's to write, and an old id would replay the
+        // numbers of calls taken by whoever sat here before.
+        let now = req.now
+        let resumed = req.headers.first(name: "Last-Event-ID").flatMap { Int64($0) }.map { Date(timeIntervalSince1970: Double($0) / 1000) }
+        let start = min(now, max(resumed ?? now.addingTimeInterval(-30), now.addingTimeInterval(-60)))
         let body = Response.Body(asyncStream: { writer in
             let clock = ContinuousClock()
             let end = clock.now.advanced(by: .milliseconds(Int(seconds * 1000)))

@@ -55,7 +55,8 @@ struct CallStore {
     }
 
     func orders(of callId: String) async throws -> [UUID] {
-        try await sql.raw("SELECT work_order_id FROM call_orders WHERE call_id = \(bind: callId) ORDER BY created_at").all()
+        // In id order: the order in which every other writer (the worker's sweep) locks orders.
+        try await sql.raw("SELECT work_order_id FROM call_orders WHERE call_id = \(bind: callId) ORDER BY work_order_id").all()
             .map { try $0.decode(column: "work_order_id", as: UUID.self) }
     }
 
