@@ -254,13 +254,24 @@ extension Lifecycle {
     /// (closing the order); an unsatisfied one is recorded and left for a callback agent, who
     /// judges whether the complaint is reasonable (R-CB-3) — a text message cannot.
     public func smsReply(_ reply: CallbackReply, text: String, to aggregate: WorkOrderAggregate) throws(RuleViolation) -> Transition {
+        try citizenReply(method: .sms, satisfaction: reply.satisfaction, solved: reply.solved, note: "短信回复：\(text)", to: aggregate)
+    }
+
+    /// The citizen rated the answer on the public portal (R-CIT-3): taken as an SMS reply is.
+    public func webRating(satisfaction: Satisfaction, solved: Bool, comment: String, to aggregate: WorkOrderAggregate) throws(RuleViolation) -> Transition {
+        guard comment.count <= 500 else { throw RuleViolation.invalid("comment", "comment must be at most 500 characters") }
+        let note = comment.isBlank ? "网上评价" : "网上评价：\(comment.trimmed)"
+        return try citizenReply(method: .web, satisfaction: satisfaction, solved: solved, note: note, to: aggregate)
+    }
+
+    func citizenReply(method: ContactMethod, satisfaction: Satisfaction, solved: Bool, note: String, to aggregate: WorkOrderAggregate) throws(RuleViolation) -> Transition {
         var a = aggregate
         try requireOrder(a, in: [.awaitingCallback], "callback")
-        let details = ["method": ContactMethod.sms.rawValue, "satisfaction": reply.satisfaction.rawValue, "solved": String(reply.solved)]
-        guard !reply.satisfaction.isUnsatisfied else {
-            return Transition(aggregate: a, events: [DomainEvent("callbackReply", note: "短信回复：\(text)；不满意，待回访员联系诉求人", details: details)])
+        let details = ["method": method.rawValue, "satisfaction": satisfaction.rawValue, "solved": String(solved)]
+        guard !satisfaction.isUnsatisfied else {
+            return Transition(aggregate: a, events: [DomainEvent("callbackReply", note: "\(note)；不满意，待回访员联系诉求人", details: details)])
         }
-        let record = CallbackRecord(method: .sms, reached: true, satisfaction: reply.satisfaction, solved: reply.solved, note: "短信回复：\(text)")
+        let record = CallbackRecord(method: method, reached: true, satisfaction: satisfaction, solved: solved, note: note)
         let events = try callback(&a, record, reasonable: false)
         return Transition(aggregate: a, events: events)
     }

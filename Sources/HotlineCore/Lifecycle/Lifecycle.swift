@@ -413,20 +413,7 @@ public struct Lifecycle: Sendable {
 
         case .appeal(let reason):
             try require(actor, anyOf: [.agent, .callbackAgent], action)
-            try requireOrder(a, in: [.closed], action)
-            guard a.order.disposition != .merged else {
-                throw RuleViolation(.conflict, code: "illegal_transition", rule: "a merged order is appealed through the order it joined")
-            }
-            try requireText(reason, "reason")
-            let closedAt = a.order.closedAt ?? now
-            let windowEnd = calendar.deadline(from: closedAt, limit: policy.appealWindow)
-            guard now <= windowEnd else {
-                throw RuleViolation(.conflict, code: "appeal_window_closed", rule: "an appeal must come by \(iso(windowEnd)), \(policy.appealWindow) after closing (R-CB-4)")
-            }
-            a.order.appealPending = true
-            a.order.appealCount += 1
-            a.order.closedAt = nil
-            events.append(moveOrder(&a, to: .awaitingReview, action: action, note: reason))
+            events.append(try appealOrder(&a, reason: reason, action: action))
 
         case .archive:
             try require(actor, anyOf: [.admin, .reviewer], action)
@@ -435,6 +422,39 @@ public struct Lifecycle: Sendable {
             events.append(moveOrder(&a, to: .archived, action: action))
         }
         return Transition(aggregate: a, events: events)
+    }
+
+    /// The citizen appeals online (R-CIT-3): the same rule as an agent's appeal on the
+    /// citizen's behalf, with no staff member acting.
+    public func citizenAppeal(reason: String, to aggregate: WorkOrderAggregate) throws(RuleViolation) -> Transition {
+        var a = aggregate
+        guard reason.count <= 2000 else { throw RuleViolation.invalid("reason", "reason must be at most 2000 characters") }
+        var event = try appealOrder(&a, reason: reason, action: "appeal")
+        event.details["by"] = "citizen"
+        return Transition(aggregate: a, events: [event])
+    }
+
+    /// Until when a closed order may be appealed; nil when it may not be at all.
+    public func appealDeadline(_ o: WorkOrder) -> Date? {
+        guard o.status == .closed, o.disposition != .merged, let closedAt = o.closedAt else { return nil }
+        return calendar.deadline(from: closedAt, limit: policy.appealWindow)
+    }
+
+    private func appealOrder(_ a: inout WorkOrderAggregate, reason: String, action: String) throws(RuleViolation) -> DomainEvent {
+        try requireOrder(a, in: [.closed], action)
+        guard a.order.disposition != .merged else {
+            throw RuleViolation(.conflict, code: "illegal_transition", rule: "a merged order is appealed through the order it joined")
+        }
+        try requireText(reason, "reason")
+        let closedAt = a.order.closedAt ?? now
+        let windowEnd = calendar.deadline(from: closedAt, limit: policy.appealWindow)
+        guard now <= windowEnd else {
+            throw RuleViolation(.conflict, code: "appeal_window_closed", rule: "an appeal must come by \(iso(windowEnd)), \(policy.appealWindow) after closing (R-CB-4)")
+        }
+        a.order.appealPending = true
+        a.order.appealCount += 1
+        a.order.closedAt = nil
+        return moveOrder(&a, to: .awaitingReview, action: action, note: reason)
     }
 
     /// 并单 (R-IN-3): a new order joins an open one and is closed as merged.
