@@ -33,11 +33,29 @@ public struct Settings: Sendable {
     /// How long one response of a console's live call channel lasts before the browser
     /// reconnects: the bound on how long a stopping server waits for those responses.
     public var callStreamSeconds: Double
+    /// The public side's allowances (R-CIT, abuse rules).
+    public var publicLimits: PublicLimits
+
+    /// How much one client may ask of the public portal and the Open311 API.
+    public struct PublicLimits: Sendable {
+        /// Requests submitted per client address per hour (portal and Open311 together).
+        public var submissionsPerHour: Int
+        /// Requests submitted per citizen phone number per day.
+        public var submissionsPerPhonePerDay: Int
+        /// Lookups (tracking, Open311 reads) per client address per hour.
+        public var lookupsPerHour: Int
+
+        public init(submissionsPerHour: Int = 20, submissionsPerPhonePerDay: Int = 10, lookupsPerHour: Int = 300) {
+            self.submissionsPerHour = submissionsPerHour
+            self.submissionsPerPhonePerDay = submissionsPerPhonePerDay
+            self.lookupsPerHour = lookupsPerHour
+        }
+    }
 
     public init(
         database: DatabaseChoice, attachmentsDirectory: String, officeHours: OfficeHours = .standard, passwordCost: Int = 10, tokenLifetimeHours: Int = 12,
         worker: Bool = false, workerInterval: Double = 5, workerLease: Double = 60, smsWebhookURL: String? = nil, smsWebhookSecret: String? = nil,
-        ctiWebhookSecret: String? = nil, callStreamSeconds: Double = 15
+        ctiWebhookSecret: String? = nil, callStreamSeconds: Double = 15, publicLimits: PublicLimits = PublicLimits()
     ) {
         self.database = database
         self.attachmentsDirectory = attachmentsDirectory
@@ -51,6 +69,7 @@ public struct Settings: Sendable {
         self.smsWebhookSecret = smsWebhookSecret
         self.ctiWebhookSecret = ctiWebhookSecret
         self.callStreamSeconds = callStreamSeconds
+        self.publicLimits = publicLimits
     }
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -118,10 +137,16 @@ public struct Settings: Sendable {
         }
         let cti = env["HOTLINE_CTI_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
         if let cti, cti.count < 16 { problems.append("HOTLINE_CTI_WEBHOOK_SECRET: at least 16 characters, to check the CTI's signatures") }
+        var limits = PublicLimits()
+        for (name, path) in [("HOTLINE_SUBMISSIONS_PER_HOUR", \PublicLimits.submissionsPerHour), ("HOTLINE_SUBMISSIONS_PER_PHONE_DAY", \.submissionsPerPhonePerDay), ("HOTLINE_LOOKUPS_PER_HOUR", \.lookupsPerHour)] {
+            if let text = env[name], !text.isEmpty {
+                if let n = Int(text), (1...1_000_000).contains(n) { limits[keyPath: path] = n } else { problems.append("\(name): a count, 1…1000000") }
+            }
+        }
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         return Settings(
             database: database, attachmentsDirectory: attachments, officeHours: officeHours, passwordCost: cost, tokenLifetimeHours: lifetime,
             worker: worker, workerInterval: interval, workerLease: lease, smsWebhookURL: webhook, smsWebhookSecret: secret,
-            ctiWebhookSecret: cti)
+            ctiWebhookSecret: cti, publicLimits: limits)
     }
 }

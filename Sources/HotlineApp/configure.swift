@@ -33,6 +33,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(M007_CreateNoticesAndCatalogue())
     app.migrations.add(M008_CreateClocksAndOutbox())
     app.migrations.add(M009_CreateCalls())
+    app.migrations.add(M010_CreateCitizenChannels())
 
     if settings.database.isSQLite {
         // WAL now, before anything boots or migrates: it is stored in the file, and without it a
@@ -69,6 +70,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.asyncCommands.use(UserCommand(), as: "user")
     app.asyncCommands.use(CalendarCommand(), as: "calendar")
     app.asyncCommands.use(WorkerCommand(), as: "worker")
+    app.asyncCommands.use(Open311Command(), as: "open311")
 }
 
 func routes(_ app: Application) throws {
@@ -86,6 +88,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: SmsController())
     try api.register(collection: TelephonyController())
     try api.register(collection: AssessmentController())
+    try app.register(collection: Open311Controller())
     app.get("health") { _ in ["status": "ok"] }
 
     // The staff console (server-rendered, Simplified Chinese first).

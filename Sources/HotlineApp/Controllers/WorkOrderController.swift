@@ -90,6 +90,17 @@ struct WorkOrderController: RouteCollection {
     /// rules before anything is written and stored with the order, so a refused one leaves
     /// no order behind.
     static func record(_ body: IntakeRequest, idempotencyKey key: String?, principal: Principal, on req: Request, settle: Settlement = .none) async throws -> WorkOrderAggregate {
+        try await recordWithSecret(body, idempotencyKey: key, principal: principal, on: req, settle: settle).aggregate
+    }
+
+    /// `record`, also giving the order's query secret (查询密码, R-CIT-2): every order gets
+    /// one, sent to the citizen with the number; only its hash is stored.
+    /// `alongside` gives rows written in the same statement as the order (an Open311
+    /// client's token), from the order's id.
+    static func recordWithSecret(
+        _ body: IntakeRequest, idempotencyKey key: String?, principal: Principal, on req: Request, settle: Settlement = .none,
+        alongside: @escaping @Sendable (WorkOrder) -> [any SQLExpression] = { _ in [] }
+    ) async throws -> (aggregate: WorkOrderAggregate, querySecret: String) {
         try await Dictionaries.requireActive(kind: "category", code: body.categoryCode, field: "categoryCode", in: req)
         if let subject = body.subjectUnitId, try await UnitModel.find(subject, on: req.db) == nil {
             throw APIProblem.invalid("subjectUnitId", "subjectUnitId names no unit")
@@ -100,6 +111,7 @@ struct WorkOrderController: RouteCollection {
         let day = lifecycle.context.calendar.localDate(of: now)
         let templates = try await MessageTemplates.current(on: req.db)
         let id = UUID.timeOrdered()
+        let secret = QuerySecret.generate()
         let actor = principal.actor
         // The order (settled, when asked), its events, its search entry and the idempotency
         // key, in order; and the merge target's own change, if any.
@@ -124,8 +136,15 @@ struct WorkOrderController: RouteCollection {
                 target = tt.map { ($0, to) }
             }
             var statements = WorkOrderRepository(db: db).creation(t, actor: actor, at: now, timers: lifecycle.timers(for: t.aggregate))
-            // The citizen's SMS (accepted, with the number) is stored with the order.
-            if let sms = Outbox.citizenRows(lifecycle.citizenMessages(for: t), order: t.aggregate.order, templates: templates, at: now) { statements.append(sms) }
+            statements.append(CitizenChannel.storeSecret(secret, orderId: id))
+            statements += alongside(t.aggregate.order)
+            // The citizen's SMS (accepted, with the number and the secret) is stored with the order.
+            let messages = lifecycle.citizenMessages(for: t).map { m in
+                var m = m
+                if m.template == "citizen.accepted" { m.values["secret"] = secret }
+                return m
+            }
+            if let sms = Outbox.citizenRows(messages, order: t.aggregate.order, templates: templates, at: now) { statements.append(sms) }
             if let call { statements.append(CallStore.link(callId: call.callId, workOrderId: id, at: now)) }
             if let key {
                 statements.append(SQLRowsInsert(table: IdempotencyKeyModel.schema, columns: ["id", "account_id", "key", "work_order_id", "created_at"], rows: [
@@ -151,12 +170,12 @@ struct WorkOrderController: RouteCollection {
                     let repo = WorkOrderRepository(db: db)
                     try await repo.runAsOneStatement(writes)
                     if let (tt, over) = target { try await repo.save(tt, over: over, actor: actor, at: now, timers: lifecycle.timers(for: tt.aggregate)) }
-                    return aggregate
+                    return (aggregate, secret)
                 }
             }
             let (aggregate, writes, _) = try statements(req.db, number: number, call: nil)
             try await repo.runAsOneStatement(writes)
-            return aggregate
+            return (aggregate, secret)
         }
         // SQLite has one writer anyway: it draws inside the transaction, without gaps.
         return try await req.hotline.write(on: req.db) { db in
@@ -166,7 +185,7 @@ struct WorkOrderController: RouteCollection {
             let (aggregate, writes, target) = try statements(db, number: try await repo.nextNumber(day: day), call: call)
             try await repo.run(writes)
             if let (tt, over) = target { try await repo.save(tt, over: over, actor: actor, at: now, timers: lifecycle.timers(for: tt.aggregate)) }
-            return aggregate
+            return (aggregate, secret)
         }
     }
 

@@ -34,6 +34,8 @@ public final class HotlineServices: Sendable {
     let requestDrain = RequestDrain()
     /// Wakes the consoles' live call channels in this process (`CallBell`).
     let callBell = CallBell()
+    /// The public side's per-address and per-phone limits (`CitizenChannel`).
+    let rateLimiter = RateLimiter()
 
     init(settings: Settings) {
         self.settings = settings

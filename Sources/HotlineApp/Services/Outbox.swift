@@ -145,7 +145,7 @@ enum MessageTemplates {
         "supervise.overdue": ("【12345】{unit}承办的工单{number}「{title}」超期未办结（时限{dueAt}），已自动督办并列入通报。", "超期自动督办并通报"),
         "alert.sensitive": ("【12345】工单{number}「{title}」含敏感或紧急关键词，请督办员关注。", "敏感/紧急关键词提醒督办员"),
         "alert.dispatchOverdue": ("【12345】工单{number}「{title}」超过派单时限{dueAt}仍未派出，请派单员处理。", "超时未派单提醒派单员"),
-        "citizen.accepted": ("【12345】您的诉求已受理，工单编号{number}，可凭编号查询办理进度。", "受理告知诉求人"),
+        "citizen.accepted": ("【12345】您的诉求已受理，工单编号{number}，查询密码{secret}，可凭编号和密码在网上查询办理进度。", "受理告知诉求人（含查询密码 R-CIT-2）"),
         "citizen.extended": ("【12345】您的工单{number}经批准延期办理，新的办结时限为{dueAt}。", "延期告知诉求人 R-UH-6"),
         "citizen.answered": ("【12345】您的工单{number}已答复：{answer}。请回复数字评价：1非常满意 2满意 3基本满意 4不满意 5非常不满意；问题未解决请在数字后加N，如4N。", "答复告知诉求人并短信回访 R-CB-2"),
         "alert.callbackOverdue": ("【12345】工单{number}「{title}」超过回访时限{dueAt}仍未回访，请回访员处理。", "超时未回访提醒回访员"),

@@ -1,0 +1,153 @@
+import Crypto
+import Fluent
+import HotlineCore
+import NIOConcurrencyHelpers
+import SQLKit
+import Vapor
+
+/// What the public portal and the Open311 API share (R-CIT): submitting a request as an order
+/// in the agents' queue, finding an order by number and query secret (with the lockout), and
+/// the rate limits that keep a script from flooding either.
+enum CitizenChannel {
+    /// Who records a citizen's own request: no staff member, but the rules want an intaking
+    /// actor. These ids name the channel on the timeline; no account has them, so nobody can
+    /// sign in as one.
+    static let portalAccount = UUID(uuidString: "00000000-0000-0000-0000-00000000c171")!
+    static let open311Account = UUID(uuidString: "00000000-0000-0000-0000-000000000311")!
+
+    static func principal(for channel: Channel, on db: any Database) async throws -> Principal {
+        guard let platform = try await UnitModel.query(on: db).filter(\.$level == 1).first() else {
+            throw APIProblem(.serviceUnavailable, code: "no_platform_unit", rule: "the platform unit is missing; run the migrations")
+        }
+        let (id, name) = channel == .open311 ? (open311Account, "Open311接口") : (portalAccount, "市民网上诉求")
+        return Principal(actor: Actor(accountId: id, name: name, roles: [.agent], unit: platform.ref), tokenId: UUID(), viaCookie: false, csrfToken: "")
+    }
+
+    /// The order id salts the hash, so equal secrets of two orders hash apart.
+    static func hash(_ secret: String, orderId: UUID) -> String {
+        SHA256.hash(data: Data((orderId.uuidString.lowercased() + ":" + secret).utf8)).hex
+    }
+
+    static func storeSecret(_ secret: String, orderId: UUID) -> any SQLExpression {
+        SQLQueryString("UPDATE work_orders SET query_secret_hash = \(bind: hash(secret, orderId: orderId)) WHERE id = \(bind: orderId)")
+    }
+
+    /// A citizen's own request becomes an order (R-CIT-1): checked first, so bad input stores
+    /// nothing; then recorded like an agent's intake, with its SMS (number and secret) in
+    /// the outbox in the same write.
+    static func submit(
+        _ s: PublicSubmission, names: PublicIntake.FieldNames, categoryField: String, on req: Request,
+        alongside: @escaping @Sendable (WorkOrder) -> [any SQLExpression] = { _ in [] }
+    ) async throws -> (aggregate: WorkOrderAggregate, querySecret: String) {
+        var problems = PublicIntake.validate(s, names: names)
+        let snapshot = try await req.hotline.rules.snapshot(on: req.db)
+        if !snapshot.isActive(kind: "category", code: s.categoryCode) {
+            problems.insert(RuleViolation(.invalid, code: "unknown_code", field: categoryField, rule: "\(categoryField) must be an active category code; got '\(s.categoryCode)'"), at: 0)
+        }
+        if let problem = RuleViolation.all(problems) { throw APIProblem(problem) }
+        let name = try await DictionaryEntryModel.query(on: req.db).filter(\.$kind == "category").filter(\.$code == s.categoryCode).first()?.name ?? s.categoryCode
+        let d = PublicIntake.draft(s, serviceName: name)
+        let body = IntakeRequest(
+            channel: d.channel, requestType: d.requestType, categoryCode: d.categoryCode, urgency: d.urgency, title: d.title,
+            elements: d.elements, citizen: d.citizen, subjectUnitId: nil, callId: nil)
+        let principal = try await principal(for: s.channel, on: req.db)
+        // Per phone as well as per address: one number cannot flood the queue from many addresses.
+        let phone = s.phone.trimmed
+        if !phone.isEmpty {
+            try req.requireWithinRate("submission", key: "phone " + phone, limit: req.hotline.settings.publicLimits.submissionsPerPhonePerDay, window: 86_400)
+        }
+        return try await WorkOrderController.recordWithSecret(body, idempotencyKey: nil, principal: principal, on: req, alongside: alongside)
+    }
+
+    /// Finds the order a citizen asks about (R-CIT-2). A wrong secret counts towards the
+    /// lockout; an unknown number and a wrong secret get the same answer, so the numbers in
+    /// use cannot be probed.
+    static func lookup(number: String, secret typed: String, on req: Request, guard rule: LookupGuard = LookupGuard()) async throws -> WorkOrderRepository.Loaded {
+        let number = number.trimmingCharacters(in: .whitespaces)
+        let secret = QuerySecret.normalized(typed)
+        guard !number.isEmpty, number.count <= 20, number.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw APIProblem.invalid("number", "number must be the order number: digits only")
+        }
+        guard QuerySecret.isWellFormed(secret) else {
+            throw APIProblem.invalid("secret", "secret must be the \(QuerySecret.length)-character query secret from the acceptance SMS")
+        }
+        let wrong = APIProblem(.notFound, code: "lookup_failed", rule: "no order has this number and query secret")
+        let sql = req.db as! any SQLDatabase
+        guard let row = try await sql.raw("""
+            SELECT id, query_secret_hash, lookup_failures, lookup_locked_until FROM work_orders WHERE number = \(bind: number)
+            """).first()
+        else { throw wrong }
+        let r = OrderRows.Reader(row: row)
+        let id: UUID = try r("id")
+        guard let stored: String = try r.optional("query_secret_hash") else { throw wrong }
+        let state = LookupGuard.State(failures: try r.optional("lookup_failures") ?? 0, lockedUntil: try r.optional("lookup_locked_until"))
+        let matches = Array(hash(secret, orderId: id).utf8).constantTimeEquals(Array(stored.utf8))
+        let now = req.now
+        let (outcome, next) = rule.attempt(state, secretMatches: matches, at: now)
+        if next != state {
+            // Not the order's version: a citizen's lookup never makes a staff member's edit stale.
+            try await req.hotline.write(on: req.db) { db in
+                try await (db as! any SQLDatabase).raw("""
+                    UPDATE work_orders SET lookup_failures = \(bind: next.failures), lookup_locked_until = \(bind: next.lockedUntil) WHERE id = \(bind: id)
+                    """).run()
+            }
+        }
+        switch outcome {
+        case .allowed:
+            guard let loaded = try await WorkOrderRepository(db: req.db).find(id) else { throw wrong }
+            return loaded
+        case .locked(let until):
+            throw APIProblem(.tooManyRequests, code: "lookup_locked", field: "secret", rule: "too many wrong query secrets: this order can be looked up again after \(MessageTemplates.shortTime(until))")
+        case .wrongSecret:
+            throw wrong
+        }
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Compares without stopping at the first difference, so the time taken does not tell
+    /// how much of a guess was right.
+    func constantTimeEquals(_ other: [UInt8]) -> Bool {
+        guard count == other.count else { return false }
+        var diff: UInt8 = 0
+        for i in indices { diff |= self[i] ^ other[i] }
+        return diff == 0
+    }
+}
+
+/// Per-key request counts in a sliding window, in this process's memory: per client address
+/// on the public portal and the Open311 API, per phone number on submission. Several
+/// instances each count their own share, which multiplies the limit by the number of
+/// instances; the lockout on wrong secrets is in the database and holds across all of them.
+final class RateLimiter: Sendable {
+    private let hits = NIOLockedValueBox<[String: [Date]]>([:])
+
+    /// Counts this request and says whether it is within `limit` per `window` seconds.
+    func allow(_ key: String, limit: Int, window: TimeInterval, now: Date) -> Bool {
+        hits.withLockedValue { all in
+            // An occasional sweep keeps the table from growing with every address ever seen.
+            if all.count > 10_000 { all = all.filter { $0.value.last.map { now.timeIntervalSince($0) < window } ?? false } }
+            var list = (all[key] ?? []).filter { now.timeIntervalSince($0) < window }
+            guard list.count < limit else {
+                all[key] = list
+                return false
+            }
+            list.append(now)
+            all[key] = list
+            return true
+        }
+    }
+}
+
+extension Request {
+    /// The client's address as this server sees it (a proxy in front should pass the real one
+    /// on; until configured, all its clients share one count).
+    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+
+    /// Refuses the request when this client (or phone) has used up its allowance.
+    func requireWithinRate(_ what: String, key: String, limit: Int, window: TimeInterval) throws {
+        guard hotline.rateLimiter.allow(what + " " + key, limit: limit, window: window, now: now) else {
+            throw APIProblem(.tooManyRequests, code: "rate_limited", rule: "too many \(what) requests; at most \(limit) per \(Int(window / 60)) minutes")
+        }
+    }
+}
