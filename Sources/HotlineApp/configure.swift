@@ -88,12 +88,14 @@ func routes(_ app: Application) throws {
     try api.register(collection: SmsController())
     try api.register(collection: TelephonyController())
     try api.register(collection: AssessmentController())
+    try api.register(collection: PublicationController())
     try app.register(collection: Open311Controller())
     app.get("health") { _ in ["status": "ok"] }
 
     // The staff console (server-rendered, Simplified Chinese first).
     let console = app.grouped(ConsoleHeadersMiddleware())
     try console.register(collection: ConsoleController())
+    try console.register(collection: PortalController())
     let staff = console.grouped(ConsoleLoginRequired())
     ConsoleController().bootLoggedIn(staff)
     try staff.register(collection: ConsoleOrderController())

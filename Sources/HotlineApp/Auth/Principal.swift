@@ -43,6 +43,10 @@ struct TokenAuthenticator: AsyncMiddleware {
     static let cookieName = "hotline_session"
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        // The public side (portal, Open311) knows no staff: a staff member's session cookie
+        // in the same browser neither signs them in there nor asks their forms for a token.
+        let path = request.url.path
+        if path == "/portal" || path.hasPrefix("/portal/") || path.hasPrefix("/open311/") { return try await next.respond(to: request) }
         var token: String?
         var viaCookie = false
         if let bearer = request.headers.bearerAuthorization {

@@ -13,6 +13,8 @@ struct ConsoleOrderController: RouteCollection {
         order.on(.POST, "attachments", body: .collect(maxSize: "100mb"), use: attach)
         order.get("dispatch", use: dispatchForm)
         order.post("dispatch", use: dispatch)
+        order.post("publication", use: publish)
+        order.post("publication", "withdraw", use: withdrawPublication)
     }
 
     // MARK: The page
@@ -80,6 +82,18 @@ struct ConsoleOrderController: RouteCollection {
         var forms: [ActionForm]
         var canDispatch: Bool
         var canEdit: Bool
+        /// 诉求公开 (R-CIT-4), for reviewers and admins once the order is closed.
+        var publication: PublicationPanel? = nil
+
+        struct PublicationPanel: Encodable {
+            var published: Bool
+            var refusal: String?
+            var title: String
+            var matter: String
+            var address: String
+            var answer: String
+            var publishedAt: String?
+        }
 
         struct Related: Encodable {
             var id: String
@@ -115,8 +129,53 @@ struct ConsoleOrderController: RouteCollection {
         let timeline = try await (req.db as! any SQLDatabase).selectColumns(TimelineEventDTO.columns, from: WorkOrderEventModel.schema)
             .where(SQLColumn("work_order_id"), .equal, SQLBind(dto.id)).orderBy("seq").all().map(TimelineEventDTO.init(row:))
         let categories = try await Self.categoryNames(req)
-        let view = Self.view(dto, aggregate: loaded.aggregate, timeline: timeline, forms: forms, categories: categories, available: available, lang: lang)
+        var view = Self.view(dto, aggregate: loaded.aggregate, timeline: timeline, forms: forms, categories: categories, available: available, lang: lang)
+        let status = loaded.aggregate.order.status
+        if principal.has(.reviewer, .admin), status == .closed || status == .archived {
+            var p = try await PublicationController.dto(loaded, on: req.db)
+            // A refused publish form keeps what was typed.
+            if failedAction == "publish" {
+                p.title = values["title"] ?? p.title
+                p.matter = values["matter"] ?? p.matter
+                p.address = values["address"] ?? p.address
+                p.answer = values["answer"] ?? p.answer
+            }
+            view.publication = .init(
+                published: p.published, refusal: p.refusal.map { RuleMessages.text($0.rule, lang) }, title: p.title, matter: p.matter, address: p.address,
+                answer: p.answer, publishedAt: p.publishedAt.map(ConsoleFormat.time))
+        }
         return try await req.renderConsole("order", title: "\(req.label("order")) \(dto.number)", view, problem: problem)
+    }
+
+    struct PublishForm: Content {
+        var title: String?
+        var matter: String?
+        var address: String?
+        var answer: String?
+    }
+
+    @Sendable func publish(req: Request) async throws -> Response {
+        let principal = try req.principal()
+        let form = try req.content.decode(PublishForm.self)
+        do {
+            guard principal.has(.reviewer, .admin) else { throw APIProblem(.forbidden, code: "forbidden", rule: "this needs one of the roles reviewer, admin") }
+            _ = try await PublicationController.publish(.init(title: form.title, matter: form.matter, address: form.address, answer: form.answer), principal: principal, on: req)
+        } catch let p as APIProblem {
+            let values = ["title": form.title, "matter": form.matter, "address": form.address, "answer": form.answer].compactMapValues { $0 }
+            return try await page(req, problem: p, values: values, failedAction: "publish")
+        }
+        return req.redirect(to: "/orders/\(try req.parameters.require("orderId"))?done=publish")
+    }
+
+    @Sendable func withdrawPublication(req: Request) async throws -> Response {
+        let principal = try req.principal()
+        do {
+            guard principal.has(.reviewer, .admin) else { throw APIProblem(.forbidden, code: "forbidden", rule: "this needs one of the roles reviewer, admin") }
+            try await PublicationController.withdraw(principal: principal, on: req)
+        } catch let p as APIProblem {
+            return try await page(req, problem: p)
+        }
+        return req.redirect(to: "/orders/\(try req.parameters.require("orderId"))?done=withdrawPublication")
     }
 
     static func sameSubject(_ form: ActionForm, _ values: [String: String]) -> Bool {

@@ -20,6 +20,8 @@ enum ConsoleStrings {
     }
 
     static let zh: [String: String] = [
+        "publication": "诉求公开", "publishedAt": "已公开", "publicationHint": "以下为自动隐去个人信息后的公开内容，可修改后公开；修改后的内容会再次隐去个人信息。",
+        "publish": "公开", "republish": "更新公开内容", "withdrawPublication": "撤回公开", "action.publish": "公开诉求", "action.withdrawPublication": "撤回公开",
         "appName": "12345 政务服务便民热线", "login": "登录", "logout": "退出", "username": "用户名", "password": "密码",
         "loginFailed": "用户名或密码不正确", "home": "工作台", "intake": "受理", "search": "查询", "inbox": "单位收件箱",
         "dispatchQueue": "待派单", "reviewQueue": "待审核", "callbackQueue": "待回访", "instructionQueue": "待批示",
@@ -115,6 +117,8 @@ enum ConsoleStrings {
     ]
 
     static let en: [String: String] = [
+        "publication": "Public disclosure", "publishedAt": "Published", "publicationHint": "The public copy with personal data masked automatically; edit it before publishing if needed (edits are masked again).",
+        "publish": "Publish", "republish": "Update published copy", "withdrawPublication": "Withdraw", "action.publish": "Publish", "action.withdrawPublication": "Withdraw publication",
         "appName": "12345 Government Service Hotline", "login": "Log in", "logout": "Log out", "username": "Username",
         "password": "Password", "loginFailed": "Unknown username or wrong password", "home": "Workbench", "intake": "Intake",
         "search": "Search", "inbox": "Unit inbox", "dispatchQueue": "To dispatch", "reviewQueue": "To review",

@@ -170,6 +170,9 @@ enum RuleMessages {
         "直办 records the unit's answer given on the call": "直办须记录单位在通话中的答复",
         "name is required: 1–100 characters": "名称为必填项，1–100 字",
         "no order has this number and query secret": "工单编号或查询密码不正确",
+        "photos must be JPEG, PNG, GIF or WebP images": "照片须为 JPEG、PNG、GIF 或 WebP 图片",
+        "the form could not be read": "表单无法读取",
+        "the order is not published": "该工单未公开",
         "number must be the order number: digits only": "工单编号只含数字",
         "the platform unit is missing; run the migrations": "缺少热线平台单位，请先执行数据库迁移",
         "only orders whose citizen agreed to disclosure are published (R-CIT-4)": "诉求人未同意公开的工单不能公开（R-CIT-4）",
@@ -183,6 +186,8 @@ enum RuleMessages {
 
     /// Most specific first: the first pattern that matches is used.
     static let patterns: [Pattern] = [
+        Pattern("photos takes at most {} files", "照片最多 {0} 张"),
+        Pattern("photos must each be at most {} MB", "每张照片不超过 {0} MB"),
         Pattern("a location is required: {} and {}, or {}", "须提供位置：{0}和{1}，或{2}"),
         Pattern("secret must be the {}-character query secret from the acceptance SMS", "查询密码须为受理短信中的 {0} 位密码"),
         Pattern("too many wrong query secrets: this order can be looked up again after {}", "查询密码错误次数过多，请于 {0} 后再查询"),

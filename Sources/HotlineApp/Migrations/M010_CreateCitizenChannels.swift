@@ -1,18 +1,22 @@
 import Fluent
 import SQLKit
 
-/// Citizens' channels ([citizens], R-CIT): the query secret and its lockout on each order,
+/// Citizens' channels ([citizens], R-CIT): the query secret and its lockout of each order,
 /// the published (masked) copies of orders, Open311 API keys, and which orders came through
 /// Open311 (with the token a client may look them up by).
 struct M010_CreateCitizenChannels: AsyncMigration {
     func prepare(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
-        // Nullable: orders recorded before this migration have no secret (they are looked
-        // up by staff, not online), and a NULL failure count reads as none.
-        // One column per ALTER: SQLite adds one at a time.
-        try await database.schema("work_orders").field("query_secret_hash", .string).update()
-        try await database.schema("work_orders").field("lookup_failures", .int).update()
-        try await database.schema("work_orders").field("lookup_locked_until", .datetime).update()
+        // The query secret of each order and its lookup lockout, apart from the order's row:
+        // written with the order in the same statement (a data-modifying WITH on PostgreSQL
+        // cannot update a row its own statement inserts), and a citizen's lookups never touch
+        // the order. Orders recorded before this migration have none (staff look them up).
+        try await database.schema("query_secrets")
+            .field("work_order_id", .uuid, .identifier(auto: false))
+            .field("secret_hash", .string, .required)
+            .field("failures", .int, .required)
+            .field("locked_until", .datetime)
+            .create()
 
         try await database.schema("publications")
             .field("work_order_id", .uuid, .identifier(auto: false))
@@ -59,8 +63,6 @@ struct M010_CreateCitizenChannels: AsyncMigration {
         try await database.schema("open311_requests").delete()
         try await database.schema("open311_keys").delete()
         try await database.schema("publications").delete()
-        for column in ["lookup_locked_until", "lookup_failures", "query_secret_hash"] {
-            try await database.schema("work_orders").deleteField(FieldKey(stringLiteral: column)).update()
-        }
+        try await database.schema("query_secrets").delete()
     }
 }

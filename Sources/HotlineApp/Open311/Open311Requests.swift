@@ -66,7 +66,7 @@ struct Open311Requests {
                 ("service_name", .text(names[o.categoryCode])),
                 ("service_code", .text(o.categoryCode)),
                 ("description", .text(p?.matter ?? String(Masking.publicText(o.elements.matter, knownNames: known).prefix(PublicIntake.maxDescription)))),
-                ("agency_responsible", .text(a.lead?.unit.name)),
+                ("agency_responsible", .text(a.leadUnit?.name)),
                 ("service_notice", .text(nil)),
                 ("requested_datetime", .text(o.createdAt.isoLocal)),
                 ("updated_datetime", .text((updated[o.id] ?? o.createdAt).isoLocal)),

@@ -29,7 +29,7 @@ enum CitizenChannel {
     }
 
     static func storeSecret(_ secret: String, orderId: UUID) -> any SQLExpression {
-        SQLQueryString("UPDATE work_orders SET query_secret_hash = \(bind: hash(secret, orderId: orderId)) WHERE id = \(bind: orderId)")
+        SQLQueryString("INSERT INTO query_secrets (work_order_id, secret_hash, failures) VALUES (\(bind: orderId), \(bind: hash(secret, orderId: orderId)), 0)")
     }
 
     /// A citizen's own request becomes an order (R-CIT-1): checked first, so bad input stores
@@ -74,21 +74,22 @@ enum CitizenChannel {
         let wrong = APIProblem(.notFound, code: "lookup_failed", rule: "no order has this number and query secret")
         let sql = req.db as! any SQLDatabase
         guard let row = try await sql.raw("""
-            SELECT id, query_secret_hash, lookup_failures, lookup_locked_until FROM work_orders WHERE number = \(bind: number)
+            SELECT w.id, s.secret_hash, s.failures, s.locked_until FROM work_orders w JOIN query_secrets s ON s.work_order_id = w.id
+            WHERE w.number = \(bind: number)
             """).first()
         else { throw wrong }
         let r = OrderRows.Reader(row: row)
         let id: UUID = try r("id")
-        guard let stored: String = try r.optional("query_secret_hash") else { throw wrong }
-        let state = LookupGuard.State(failures: try r.optional("lookup_failures") ?? 0, lockedUntil: try r.optional("lookup_locked_until"))
+        let stored: String = try r("secret_hash")
+        let state = LookupGuard.State(failures: try r("failures"), lockedUntil: try r.optional("locked_until"))
         let matches = Array(hash(secret, orderId: id).utf8).constantTimeEquals(Array(stored.utf8))
         let now = req.now
         let (outcome, next) = rule.attempt(state, secretMatches: matches, at: now)
         if next != state {
-            // Not the order's version: a citizen's lookup never makes a staff member's edit stale.
+            // Not the order's row: a citizen's lookup never makes a staff member's edit stale.
             try await req.hotline.write(on: req.db) { db in
                 try await (db as! any SQLDatabase).raw("""
-                    UPDATE work_orders SET lookup_failures = \(bind: next.failures), lookup_locked_until = \(bind: next.lockedUntil) WHERE id = \(bind: id)
+                    UPDATE query_secrets SET failures = \(bind: next.failures), locked_until = \(bind: next.lockedUntil) WHERE work_order_id = \(bind: id)
                     """).run()
             }
         }

@@ -184,5 +184,11 @@ public struct WorkOrderAggregate: Sendable, Equatable {
         assignments.first { $0.role == .lead && $0.parentId == nil && $0.status.isActive }
     }
 
+    /// The unit that led the handling: the active lead, or once done the last lead that
+    /// completed (what the public sees as the agency responsible).
+    public var leadUnit: UnitRef? {
+        (lead ?? assignments.last { $0.role == .lead && $0.parentId == nil && $0.status == .completed })?.unit
+    }
+
     public func assignment(_ id: UUID) -> Assignment? { assignments.first { $0.id == id } }
 }
