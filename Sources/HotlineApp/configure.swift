@@ -106,6 +106,7 @@ func routes(_ app: Application) throws {
     try staff.register(collection: ConsoleOutboxController())
     try staff.register(collection: ConsoleCallController())
     try staff.register(collection: ConsoleAssessmentController())
+    try staff.register(collection: ConsoleOpen311Controller())
 }
 
 /// Per-connection SQLite settings. The pool keeps one connection per event loop, so touching

@@ -241,6 +241,27 @@ struct Open311Tests {
         }
     }
 
+    @Test("Admins issue and revoke keys in the console; the key is shown once and works at once")
+    func consoleKeys() async throws {
+        try await withTestApp { app, w, _ in
+            #expect(try await app.page(.GET, "/admin/open311-keys", as: "agent", world: w).status == .forbidden)
+            let empty = try await app.page(.POST, "/admin/open311-keys", as: "admin", world: w, form: [("name", " ")])
+            #expect(empty.status == .unprocessableEntity && empty.body.string.contains("field-error"))
+            let issued = try await app.page(.POST, "/admin/open311-keys", as: "admin", world: w, form: [("name", "市民通 App")])
+            #expect(issued.status == .created)
+            let key = try #require(issued.element("issued-key"))
+            #expect(key.hasPrefix("o311_"))
+            let list = try await app.page(.GET, "/admin/open311-keys", as: "admin", world: w)
+            #expect(list.body.string.contains("市民通 App") && !list.body.string.contains(key), "the key is not shown again")
+            let form: [(String, String)] = [("api_key", key), ("service_code", "010101"), ("address_string", "建国路"), ("description", "路灯不亮")]
+            #expect(try await app.open311(.POST, "/open311/v2/requests.json", form: form).status == .ok)
+            let id = try #require(try await Open311Keys(db: app.db).list().first?.id)
+            let revoked = try await app.page(.POST, "/admin/open311-keys/\(id.uuidString)/revoke", as: "admin", world: w, form: [])
+            #expect(revoked.status == .seeOther)
+            #expect(try await app.open311(.POST, "/open311/v2/requests.json", form: form).status == .forbidden)
+        }
+    }
+
     @Test("Submissions per address are limited; the answer is 429 in the spec's error shape")
     func rateLimit() async throws {
         try await withTestApp { app, _, _ in

@@ -90,7 +90,7 @@ struct ConsoleAdminController: RouteCollection {
             ("/admin/dictionaries/declineReason", "adminDeclineReasons"), ("/admin/dictionaries/guideTarget", "adminGuideTargets"),
             ("/admin/dictionaries/unitKind", "adminUnitKinds"), ("/admin/parameters", "adminParameters"), ("/admin/rules", "adminRules"),
             ("/admin/catalogue", "adminCatalogue"), ("/admin/calendar", "adminCalendar"), ("/admin/access-log", "adminAccessLog"),
-            ("/admin/outbox", "adminOutbox"), ("/admin/templates", "adminTemplates"),
+            ("/admin/outbox", "adminOutbox"), ("/admin/templates", "adminTemplates"), ("/admin/open311-keys", "adminOpen311Keys"),
         ].map { IndexView.Link(href: $0.0, label: req.label($0.1)) }
         return try await req.renderConsole("admin/index", title: req.label("admin"), IndexView(links: links))
     }

@@ -20,6 +20,9 @@ enum ConsoleStrings {
     }
 
     static let zh: [String: String] = [
+        "adminOpen311Keys": "Open311 接口密钥", "open311KeysHint": "第三方 311 应用凭密钥通过 Open311 接口（/open311/v2）提交诉求；查询无需密钥。",
+        "open311KeyIssued": "已签发密钥：", "open311KeyOnce": "密钥只显示这一次，请立即交给对方妥善保存；遗失后撤销并重新签发。", "open311KeyName": "使用方",
+        "open311KeyCreate": "签发密钥", "open311KeyIssuedAt": "签发时间", "open311KeyPrefix": "密钥前缀", "open311KeyRevoked": "已撤销", "open311KeyLive": "有效", "open311KeyRevoke": "撤销",
         "publication": "诉求公开", "publishedAt": "已公开", "publicationHint": "以下为自动隐去个人信息后的公开内容，可修改后公开；修改后的内容会再次隐去个人信息。",
         "publish": "公开", "republish": "更新公开内容", "withdrawPublication": "撤回公开", "action.publish": "公开诉求", "action.withdrawPublication": "撤回公开",
         "appName": "12345 政务服务便民热线", "login": "登录", "logout": "退出", "username": "用户名", "password": "密码",
@@ -117,6 +120,9 @@ enum ConsoleStrings {
     ]
 
     static let en: [String: String] = [
+        "adminOpen311Keys": "Open311 API keys", "open311KeysHint": "Third-party 311 apps post requests through the Open311 API (/open311/v2) with a key; reading needs none.",
+        "open311KeyIssued": "Key issued to", "open311KeyOnce": "The key is shown only now; hand it over at once. If it is lost, revoke it and issue another.", "open311KeyName": "Client",
+        "open311KeyCreate": "Issue key", "open311KeyIssuedAt": "Issued", "open311KeyPrefix": "Prefix", "open311KeyRevoked": "Revoked", "open311KeyLive": "Live", "open311KeyRevoke": "Revoke",
         "publication": "Public disclosure", "publishedAt": "Published", "publicationHint": "The public copy with personal data masked automatically; edit it before publishing if needed (edits are masked again).",
         "publish": "Publish", "republish": "Update published copy", "withdrawPublication": "Withdraw", "action.publish": "Publish", "action.withdrawPublication": "Withdraw publication",
         "appName": "12345 Government Service Hotline", "login": "Log in", "logout": "Log out", "username": "Username",

@@ -173,6 +173,7 @@ enum RuleMessages {
         "photos must be JPEG, PNG, GIF or WebP images": "照片须为 JPEG、PNG、GIF 或 WebP 图片",
         "the form could not be read": "表单无法读取",
         "the order is not published": "该工单未公开",
+        "the key is already revoked": "该密钥已撤销",
         "number must be the order number: digits only": "工单编号只含数字",
         "the platform unit is missing; run the migrations": "缺少热线平台单位，请先执行数据库迁移",
         "only orders whose citizen agreed to disclosure are published (R-CIT-4)": "诉求人未同意公开的工单不能公开（R-CIT-4）",

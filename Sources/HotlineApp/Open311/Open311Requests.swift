@@ -70,7 +70,7 @@ struct Open311Requests {
                 ("service_notice", .text(nil)),
                 ("requested_datetime", .text(o.createdAt.isoLocal)),
                 ("updated_datetime", .text((updated[o.id] ?? o.createdAt).isoLocal)),
-                ("expected_datetime", .text((o.dueAt ?? o.dispatchDueAt)?.isoLocal)),
+                ("expected_datetime", .text((o.dueAt ?? (o.status == .pendingDispatch ? o.dispatchDueAt : nil))?.isoLocal)),
                 ("address", .text(p?.address ?? Masking.publicAddress(o.elements.place.address))),
                 ("address_id", .text(nil)),
                 ("zipcode", .text(nil)),

@@ -191,6 +191,18 @@ enum DemoCity {
             // overdue orders get their reminders and escalation on its first round).
             let timers = Lifecycle(context).timers(for: finalState)
             try await db.transaction { tx in try await WorkOrderRepository(db: tx).create(finalState, history: finalHistory, timers: timers) }
+            // Half the orders that may be published are (R-CIT-4): the portal's 诉求公开 and
+            // Open311 have something to show.
+            let o = finalState.order
+            if i % 2 == 0, Disclosure.refusal(o) == nil {
+                let p = Disclosure.draft(o, knownNames: finalHistory.compactMap { $0.1?.name })
+                let reviewer = actor("reviewer").accountId
+                try await (db as! any SQLDatabase).raw("""
+                    INSERT INTO publications (work_order_id, number, category_code, request_type, title, matter, address, answer, requested_at, closed_at, published_at, published_by)
+                    VALUES (\(bind: o.id), \(bind: o.number), \(bind: o.categoryCode), \(bind: o.requestType.rawValue), \(bind: p.title), \(bind: p.matter),
+                            \(bind: p.address), \(bind: p.answer), \(bind: o.createdAt), \(bind: o.closedAt), \(bind: o.closedAt ?? now), \(bind: reviewer))
+                    """).run()
+            }
         }
         // Day counters continue after the seeded numbers.
         for (day, last) in counters {
