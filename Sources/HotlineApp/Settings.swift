@@ -44,11 +44,19 @@ public struct Settings: Sendable {
         public var submissionsPerPhonePerDay: Int
         /// Lookups (tracking, Open311 reads) per client address per hour.
         public var lookupsPerHour: Int
+        /// Requests one Open311 API key may post per hour: a 311 app posts for many
+        /// citizens from one address, so it is counted by its key, not its address.
+        public var open311SubmissionsPerHour: Int
+        /// Addresses of reverse proxies in front of the server: for a request from one of
+        /// them, the client is the last address in `X-Forwarded-For` that is not a proxy.
+        public var trustedProxies: [String]
 
-        public init(submissionsPerHour: Int = 20, submissionsPerPhonePerDay: Int = 10, lookupsPerHour: Int = 300) {
+        public init(submissionsPerHour: Int = 20, submissionsPerPhonePerDay: Int = 10, lookupsPerHour: Int = 300, open311SubmissionsPerHour: Int = 600, trustedProxies: [String] = []) {
             self.submissionsPerHour = submissionsPerHour
             self.submissionsPerPhonePerDay = submissionsPerPhonePerDay
             self.lookupsPerHour = lookupsPerHour
+            self.open311SubmissionsPerHour = open311SubmissionsPerHour
+            self.trustedProxies = trustedProxies
         }
     }
 
@@ -138,11 +146,12 @@ public struct Settings: Sendable {
         let cti = env["HOTLINE_CTI_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
         if let cti, cti.count < 16 { problems.append("HOTLINE_CTI_WEBHOOK_SECRET: at least 16 characters, to check the CTI's signatures") }
         var limits = PublicLimits()
-        for (name, path) in [("HOTLINE_SUBMISSIONS_PER_HOUR", \PublicLimits.submissionsPerHour), ("HOTLINE_SUBMISSIONS_PER_PHONE_DAY", \.submissionsPerPhonePerDay), ("HOTLINE_LOOKUPS_PER_HOUR", \.lookupsPerHour)] {
+        for (name, path) in [("HOTLINE_SUBMISSIONS_PER_HOUR", \PublicLimits.submissionsPerHour), ("HOTLINE_SUBMISSIONS_PER_PHONE_DAY", \.submissionsPerPhonePerDay), ("HOTLINE_LOOKUPS_PER_HOUR", \.lookupsPerHour), ("HOTLINE_OPEN311_SUBMISSIONS_PER_HOUR", \.open311SubmissionsPerHour)] {
             if let text = env[name], !text.isEmpty {
                 if let n = Int(text), (1...1_000_000).contains(n) { limits[keyPath: path] = n } else { problems.append("\(name): a count, 1…1000000") }
             }
         }
+        limits.trustedProxies = (env["HOTLINE_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         return Settings(
             database: database, attachmentsDirectory: attachments, officeHours: officeHours, passwordCost: cost, tokenLifetimeHours: lifetime,

@@ -55,20 +55,18 @@ struct Open311Schemas {
 
 /// Reads an XML response into the names of its elements and the text of leaf elements, and
 /// says whether it parsed at all.
-final class XMLOutline: NSObject, XMLParserDelegate {
-    var elements: [String] = []
-    var texts: [String: [String]] = [:]
-    private var current = ""
-    private var stack: [String] = []
+struct XMLOutline {
+    let elements: [String]
+    let texts: [String: [String]]
     let parsed: Bool
 
     init(_ body: ByteBuffer) {
         let parser = XMLParser(data: Data(buffer: body))
-        let me = Outline()
-        parser.delegate = me
+        let outline = Outline()
+        parser.delegate = outline
         parsed = parser.parse()
-        elements = me.elements
-        texts = me.texts
+        elements = outline.elements
+        texts = outline.texts
     }
 
     final class Outline: NSObject, XMLParserDelegate {
@@ -149,7 +147,7 @@ struct Open311Tests {
 
     @Test("POST requests needs a live key; bad input is refused by field and stores nothing; a good one is an order in the agents' queue")
     func post() async throws {
-        try await withTestApp { app, world, _ in
+        try await withTestApp { app, world, setClock in
             let (key, text) = try await Open311Keys(db: app.db).create(name: "测试客户端", by: nil, at: app.hotline.now)
             let base: [(String, String)] = [
                 ("service_code", "010101"), ("lat", "39.9087"), ("long", "116.3975"), ("address_string", "朝阳区建国路88号3单元"),
@@ -235,9 +233,52 @@ struct Open311Tests {
             let phoneNumber = try #require(phoneOrder.json.string("number"))
             #expect(try await app.open311(.GET, "/open311/v2/requests/\(phoneNumber).json").status == .notFound)
 
+            // A place given only by the client's own address register is a place.
+            let byAddressId = try await app.open311(.POST, "/open311/v2/requests.json", form: with([("lat", ""), ("long", ""), ("address_string", ""), ("address_id", "BJ-CY-000231")]))
+            #expect(byAddressId.status == .ok, "\(byAddressId.body.string)")
+            // A report (举报) posted through Open311 is stored for the agents but never shown.
+            let report = try await app.open311(.POST, "/open311/v2/requests.json", form: with([("attribute[request_type]", "report")]))
+            let reportNumber = try #require(report.array.first?["service_request_id"] as? String)
+            #expect(try await app.open311(.GET, "/open311/v2/requests/\(reportNumber).json").status == .notFound)
+            #expect(!(try await app.open311(.GET, "/open311/v2/requests.json")).body.string.contains(reportNumber))
+            // Asked by id, a request older than the default 90 days is still found.
+            setClock(app.hotline.now.addingTimeInterval(120 * 86_400))
+            #expect(try await app.open311(.GET, "/open311/v2/requests.json").array.isEmpty)
+            #expect(try await app.open311(.GET, "/open311/v2/requests.json?service_request_id=\(number)").array.count == 1)
+
             // A revoked key posts nothing more.
             #expect(try await Open311Keys(db: app.db).revoke(key.prefix, at: app.hotline.now) != nil)
             #expect(try await app.open311(.POST, "/open311/v2/requests.json", form: with([])).status == .forbidden)
+        }
+    }
+
+    @Test("Every XML element the Code for America client's example responses use is where such a client looks for it")
+    func xmlLikeTheExamples() async throws {
+        try await withTestApp { app, _, _ in
+            let (_, key) = try await Open311Keys(db: app.db).create(name: "example", by: nil, at: app.hotline.now)
+            let folder = Open311Schemas.folder.appendingPathComponent("xml-examples")
+            let posted = try await app.open311(.POST, "/open311/v2/requests.xml", form: [
+                ("api_key", key), ("service_code", "010101"), ("lat", "39.9"), ("long", "116.4"), ("description", "路灯不亮"),
+            ])
+            let outline = XMLOutline(posted.body)
+            let number = try #require(outline.texts["service_request_id"]?.first)
+            let token = try #require(outline.texts["token"]?.first)
+            let pairs: [(String, ByteBuffer)] = [
+                ("services.xml", try await app.open311(.GET, "/open311/v2/services.xml").body),
+                ("service_definition.xml", try await app.open311(.GET, "/open311/v2/services/010101.xml").body),
+                ("post_service_request.xml", posted.body),
+                ("get_service_request.xml", try await app.open311(.GET, "/open311/v2/requests/\(number).xml").body),
+                ("request_id_from_token.xml", try await app.open311(.GET, "/open311/v2/tokens/\(token).xml").body),
+                ("get_service_request_not_found.xml", try await app.open311(.GET, "/open311/v2/requests/1.xml").body),
+            ]
+            for (file, ours) in pairs {
+                let example = XMLOutline(ByteBuffer(data: try Data(contentsOf: folder.appendingPathComponent(file))))
+                let mine = XMLOutline(ours)
+                #expect(example.parsed && mine.parsed, "\(file)")
+                #expect(example.elements.first == mine.elements.first, "\(file): root \(mine.elements.first ?? "")")
+                let missing = Set(example.elements).subtracting(mine.elements)
+                #expect(missing.isEmpty, "\(file): our response lacks \(missing.sorted())")
+            }
         }
     }
 
@@ -262,16 +303,30 @@ struct Open311Tests {
         }
     }
 
-    @Test("Submissions per address are limited; the answer is 429 in the spec's error shape")
+    @Test("Submissions per key are limited; the answer is 429 in the spec's error shape; another key is not held back")
     func rateLimit() async throws {
         try await withTestApp { app, _, _ in
             let (_, text) = try await Open311Keys(db: app.db).create(name: "flood", by: nil, at: app.hotline.now)
+            let (_, other) = try await Open311Keys(db: app.db).create(name: "other", by: nil, at: app.hotline.now)
             let form: [(String, String)] = [("api_key", text), ("service_code", "010101"), ("address_string", "建国路"), ("description", "路灯不亮")]
             var statuses: [UInt] = []
-            for i in 0..<(app.hotline.settings.publicLimits.submissionsPerHour + 1) {
+            for i in 0..<(app.hotline.settings.publicLimits.open311SubmissionsPerHour + 1) {
                 statuses.append(try await app.open311(.POST, "/open311/v2/requests.json", form: form + [("phone", "1391234\(String(format: "%04d", i))")]).status.code)
             }
             #expect(statuses.dropLast().allSatisfy { $0 == 200 } && statuses.last == 429)
+            let limited = try await app.open311(.POST, "/open311/v2/requests.xml", form: form)
+            #expect(limited.status == .tooManyRequests && XMLOutline(limited.body).texts["code"] == ["429"])
+            let otherForm = [("api_key", other)] + form.dropFirst() + [("phone", "13700000000")]
+            #expect(try await app.open311(.POST, "/open311/v2/requests.json", form: Array(otherForm)).status == .ok)
+
+            // One phone, however it is written, counts as one: 10 a day.
+            var phoneStatuses: [UInt] = []
+            for i in 0..<11 {
+                let written = ["13612345678", "+86 136 1234 5678", "136-1234-5678"][i % 3]
+                let r = try await app.portal(.POST, "/portal/submit", form: PortalTests.form([("phone", written), ("title", "第\(i)次")]))
+                phoneStatuses.append(r.status.code)
+            }
+            #expect(phoneStatuses.dropLast().allSatisfy { $0 == 303 } && phoneStatuses.last == 429, "\(phoneStatuses)")
         }
     }
 }

@@ -8,10 +8,11 @@ import VaporTesting
 extension Application {
     /// A portal form as a browser without a staff session sends it: multipart when files go
     /// with it, URL-encoded otherwise.
-    func portal(_ method: HTTPMethod, _ path: String, form: [(String, String)]? = nil, files: [(name: String, filename: String, type: String, data: [UInt8])] = []) async throws -> TestingHTTPResponse {
+    func portal(_ method: HTTPMethod, _ path: String, form: [(String, String)]? = nil, files: [(name: String, filename: String, type: String, data: [UInt8])] = [], cookie: String? = nil) async throws -> TestingHTTPResponse {
         var result: TestingHTTPResponse?
         try await self.testing().test(method, path, beforeRequest: { req in
             req.headers.replaceOrAdd(name: .accept, value: "text/html")
+            if let cookie { req.headers.replaceOrAdd(name: .cookie, value: cookie) }
             guard let form else { return }
             if files.isEmpty {
                 var allowed = CharacterSet.alphanumerics
@@ -54,6 +55,17 @@ extension TestingHTTPResponse {
 
 @Suite("The public portal: submit, track, rate, appeal, disclosure (R-CIT-1…4)", .serialized)
 struct PortalTests {
+    /// Submits and follows the redirect to the receipt as a browser does (post, redirect,
+    /// get, with the receipt cookie): the number and the secret shown.
+    static func submitted(_ app: Application, _ form: [(String, String)] = Self.form(), files: [(name: String, filename: String, type: String, data: [UInt8])] = []) async throws -> (number: String, secret: String) {
+        let posted = try await app.portal(.POST, "/portal/submit", form: form, files: files)
+        #expect(posted.status == .seeOther && posted.headers.first(name: .location) == "/portal/accepted")
+        let cookie = try #require(posted.headers.setCookie?[PortalController.receiptCookie]?.string)
+        let receipt = try await app.portal(.GET, "/portal/accepted", cookie: "\(PortalController.receiptCookie)=\(cookie)")
+        #expect(receipt.status == .ok && receipt.headers.first(name: .cacheControl) == "no-store")
+        return (try #require(receipt.element("number")), try #require(receipt.element("secret")))
+    }
+
     static let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0] + Array("JFIF test image".utf8)
 
     static func form(_ changes: [(String, String)] = []) -> [(String, String)] {
@@ -113,25 +125,29 @@ struct PortalTests {
             let orders = try await app.orderCount(), attachments = try await app.count("SELECT COUNT(*) AS n FROM attachments")
             #expect(orders == 0 && attachments == 0)
 
-            let ok = try await app.portal(.POST, "/portal/submit", form: Self.form(), files: [("photos[]", "楼道.jpg", "image/jpeg", Self.jpeg)])
-            #expect(ok.status == .created)
-            let number = try #require(ok.element("number"))
-            let secret = try #require(ok.element("secret"))
+            let (number, secret) = try await Self.submitted(app, files: [("photos[]", "楼道.jpg", "image/jpeg", Self.jpeg)])
             #expect(QuerySecret.isWellFormed(secret))
+            #expect(try await app.portal(.GET, "/portal/accepted").status == .seeOther, "without the receipt cookie, no receipt")
             let id = try #require(try await app.call(.GET, "/work-orders?number=\(number)", as: "agent", world: w).json.items.first?["id"] as? String)
             let order = try await app.call(.GET, "/work-orders/\(id)", as: "agent", world: w)
             #expect(order.json.string("channel") == "web" && order.json.string("status") == "pendingDispatch" && order.json.string("requestType") == "complaint")
             #expect((order.json["attachments"] as? [[String: Any]])?.first?["contentType"] as? String == "image/jpeg")
             let sms = try await (app.db as! any SQLDatabase).raw("SELECT body FROM outbox WHERE template = 'citizen.accepted'").all().map { try $0.decode(column: "body", as: String.self) }
             #expect(sms == ["【12345】您的诉求已受理，工单编号\(number)，查询密码\(secret)，可凭编号和密码在网上查询办理进度。"])
+            // Staff see the message without the secret: it is the citizen's alone.
+            let outbox = try await app.call(.GET, "/outbox?state=pending", as: "admin", world: w)
+            let shown = outbox.json.items.compactMap { $0["body"] as? String }.filter { $0.contains(number) }
+            #expect(shown == ["【12345】您的诉求已受理，工单编号\(number)，查询密码********，可凭编号和密码在网上查询办理进度。"])
+            // The acceptance text keeps its number and secret.
+            let edited = try await app.call(.PUT, "/message-templates/citizen.accepted", as: "admin", world: w, json: ["body": "【12345】已受理，编号{number}。"])
+            #expect(edited.status == .unprocessableEntity && edited.json.string("rule") == "this message must keep {secret}")
         }
     }
 
     @Test("Tracking by number and secret; five wrong secrets lock the order for 15 minutes, even against the right one")
     func track() async throws {
         try await withTestApp { app, _, setClock in
-            let ok = try await app.portal(.POST, "/portal/submit", form: Self.form())
-            let number = try #require(ok.element("number")), secret = try #require(ok.element("secret"))
+            let (number, secret) = try await Self.submitted(app)
             let found = try await app.portal(.POST, "/portal/track", form: [("number", number), ("secret", secret.lowercased())])
             #expect(found.status == .ok && found.element("stage") == "已受理，待分派")
             #expect(!found.body.string.contains("rate-form"), "nothing to rate before an answer")
@@ -151,8 +167,7 @@ struct PortalTests {
     @Test("The citizen rates the answer online (closing the order) and appeals; the wrong secret changes nothing")
     func rateAndAppeal() async throws {
         try await withTestApp { app, w, _ in
-            let ok = try await app.portal(.POST, "/portal/submit", form: Self.form())
-            let number = try #require(ok.element("number")), secret = try #require(ok.element("secret"))
+            let (number, secret) = try await Self.submitted(app)
             let id = try await Self.answer(app, w, number: number)
             let page = try await app.portal(.POST, "/portal/track", form: [("number", number), ("secret", secret)])
             #expect(page.element("stage") == "已答复，待评价" && page.body.string.contains("rate-form") && page.body.string.contains("噪音已停止"))
@@ -179,11 +194,24 @@ struct PortalTests {
         }
     }
 
+    @Test("An unsatisfied rating waits for a callback agent: the form goes, a second rating is refused")
+    func unsatisfied() async throws {
+        try await withTestApp { app, w, _ in
+            let (number, secret) = try await Self.submitted(app)
+            let id = try await Self.answer(app, w, number: number)
+            let rated = try await app.portal(.POST, "/portal/track/rate", form: [("number", number), ("secret", secret), ("satisfaction", "veryUnsatisfied"), ("solved", "false")])
+            #expect(rated.status == .ok && rated.body.string.contains("回访员将联系您了解情况"))
+            #expect(rated.element("rated") == "非常不满意，未解决（回访员将联系您）" && !rated.body.string.contains("rate-form"))
+            let again = try await app.portal(.POST, "/portal/track/rate", form: [("number", number), ("secret", secret), ("satisfaction", "satisfied"), ("solved", "true")])
+            #expect(again.status == .conflict && again.body.string.contains("您的评价已记录"))
+            #expect(try await app.call(.GET, "/work-orders/\(id)", as: "agent", world: w).json.string("status") == "awaitingCallback", "left for the callback agent")
+        }
+    }
+
     @Test("Publishing: only a closed, consented order, masked everywhere on the public side; withdrawn, it is gone")
     func disclosure() async throws {
         try await withTestApp { app, w, _ in
-            let ok = try await app.portal(.POST, "/portal/submit", form: Self.form())
-            let number = try #require(ok.element("number")), secret = try #require(ok.element("secret"))
+            let (number, secret) = try await Self.submitted(app)
             let id = try await Self.answer(app, w, number: number)
             var r = try await app.call(.PUT, "/work-orders/\(id)/publication", as: "reviewer", world: w, json: [:])
             #expect(r.status == .conflict && r.json.string("code") == "not_closed")
@@ -216,6 +244,15 @@ struct PortalTests {
             #expect(try await app.portal(.GET, "/portal/disclosures/\(number)").status == .notFound)
             #expect(try await app.open311(.GET, "/open311/v2/requests/\(number).json").status == .notFound)
             #expect(try await app.call(.DELETE, "/work-orders/\(id)/publication", as: "reviewer", world: w).status == .conflict)
+
+            // Published again, then appealed: off the public side until it is closed again.
+            #expect(try await app.call(.PUT, "/work-orders/\(id)/publication", as: "reviewer", world: w, json: [:]).status == .ok)
+            #expect(try await app.portal(.GET, "/portal/disclosures/\(number)").status == .ok)
+            let appealed = try await app.portal(.POST, "/portal/track/appeal", form: [("number", number), ("secret", secret), ("reason", "噪音又出现了")])
+            #expect(appealed.status == .ok)
+            #expect(try await app.portal(.GET, "/portal/disclosures/\(number)").status == .notFound)
+            #expect(!(try await app.portal(.GET, "/portal/disclosures")).body.string.contains(number))
+            #expect(try await app.open311(.GET, "/open311/v2/requests/\(number).json").status == .notFound)
 
             // A phone order whose citizen asked for secrecy is never published.
             let secretOrder = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: intakeBody(secret: true)).json.string("id")!

@@ -20,6 +20,19 @@ struct PublicTextTests {
         #expect(Masking.publicText("11月24日下午3点已修复，共10盏路灯") == "11月24日下午3点已修复，共10盏路灯", "dates, times and counts are not addresses")
     }
 
+    @Test("Full-width digits, e-mail addresses, bare address numbers and names from the people element")
+    func harderCases() {
+        #expect(Masking.publicText("电话１３８００１３８０００") == "电话138****8000")
+        #expect(Masking.publicText("邮箱wangfang.88@example.com请回复") == "邮箱w***@example.com请回复")
+        #expect(Masking.publicAddress("朝阳区建国路3-2-501") == "朝阳区建国路*-*-***")
+        #expect(Masking.namesIn("邻居王建国、物业李经理") == ["王建国", "李经理"])
+        #expect(Masking.namesIn("楼上住户") == [])
+        var o = try! Story(intakeAt: "2026-11-23T09:00:00").order
+        o.elements.people = "邻居王建国"
+        o.elements.matter = "王建国家每晚装修"
+        #expect(Disclosure.draft(o, knownNames: []).matter == "王**家每晚装修")
+    }
+
     @Test("Licence plates keep the province and the issuing letter")
     func plates() {
         #expect(Masking.publicText("车牌京A12345的车辆长期占用消防通道") == "车牌京A*****的车辆长期占用消防通道")
@@ -101,6 +114,9 @@ struct PublicIntakeTests {
     func open311Rules() {
         var s = PublicSubmission(channel: .open311, categoryCode: "010101", description: "Street light out")
         #expect(PublicIntake.validate(s, names: .open311).map(\.field) == ["lat"])
+        s.addressId = "BJ-000231"
+        #expect(PublicIntake.validate(s, names: .open311).isEmpty, "address_id is a location")
+        s.addressId = ""
         s.latitude = 39.9
         #expect(PublicIntake.validate(s, names: .open311).map(\.field) == ["long"])
         s.longitude = 116.4

@@ -174,6 +174,7 @@ enum RuleMessages {
         "the form could not be read": "表单无法读取",
         "the order is not published": "该工单未公开",
         "the key is already revoked": "该密钥已撤销",
+        "your rating is recorded; a callback agent will contact you": "您的评价已记录，回访员将联系您",
         "number must be the order number: digits only": "工单编号只含数字",
         "the platform unit is missing; run the migrations": "缺少热线平台单位，请先执行数据库迁移",
         "only orders whose citizen agreed to disclosure are published (R-CIT-4)": "诉求人未同意公开的工单不能公开（R-CIT-4）",
@@ -188,6 +189,7 @@ enum RuleMessages {
     /// Most specific first: the first pattern that matches is used.
     static let patterns: [Pattern] = [
         Pattern("photos takes at most {} files", "照片最多 {0} 张"),
+        Pattern("this message must keep {{}}", "此短信必须保留 {{0}}"),
         Pattern("photos must each be at most {} MB", "每张照片不超过 {0} MB"),
         Pattern("a location is required: {} and {}, or {}", "须提供位置：{0}和{1}，或{2}"),
         Pattern("secret must be the {}-character query secret from the acceptance SMS", "查询密码须为受理短信中的 {0} 位密码"),

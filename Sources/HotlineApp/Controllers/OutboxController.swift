@@ -69,7 +69,7 @@ struct OutboxController: RouteCollection {
         let r = OrderRows.Reader(row: row)
         return MessageDTO(
             id: try r("id"), createdAt: try r("created_at"), workOrderId: try r.optional("work_order_id"), channel: try r("channel"),
-            recipient: Masking.phone(try r("recipient")), recipientKind: try r("recipient_kind"), template: try r("template"), body: try r("body"),
+            recipient: Masking.phone(try r("recipient")), recipientKind: try r("recipient_kind"), template: try r("template"), body: QuerySecret.masked(in: try r("body")),
             state: try r("state"), attempts: try r("attempts"), nextAttemptAt: try r("next_attempt_at"), lastError: try r.optional("last_error"),
             sentAt: try r.optional("sent_at"))
     }
@@ -134,6 +134,10 @@ struct OutboxController: RouteCollection {
         let known = MessageTemplates.placeholders(in: d.body)
         if let unknown = MessageTemplates.placeholders(in: text).first(where: { !known.contains($0) }) {
             throw APIProblem.invalid("body", "{\(unknown)} is not filled in this message; it may use \(known.sorted().map { "{\($0)}" }.joined(separator: " "))")
+        }
+        // Without these the message fails its purpose: the citizen could not look the order up.
+        for needed in MessageTemplates.required[key] ?? [] where !MessageTemplates.placeholders(in: text).contains(needed) {
+            throw APIProblem.invalid("body", "this message must keep {\(needed)}")
         }
         let now = req.now
         try await req.hotline.write(on: req.db) { db in

@@ -91,6 +91,7 @@ struct PublicationController: RouteCollection {
         let actor = principal.actor
         try await req.hotline.write(on: req.db) { db in
             let sql = db as! any SQLDatabase
+            try await Self.lockOrder(o.id, on: sql)
             try await sql.raw("DELETE FROM publications WHERE work_order_id = \(bind: o.id)").run()
             try await sql.raw("""
                 INSERT INTO publications (work_order_id, number, category_code, request_type, title, matter, address, answer, requested_at, closed_at, published_at, published_by)
@@ -100,6 +101,14 @@ struct PublicationController: RouteCollection {
             try await WorkOrderRepository(db: db).appendEvents([DomainEvent("publish", note: p.title)], to: o.id, actor: actor, at: now)
         }
         return PublicationDTO(published: true, refusal: nil, title: p.title, matter: p.matter, address: p.address, answer: p.answer, publishedAt: now)
+    }
+
+    /// The order's row locked for the rest of the transaction (PostgreSQL; SQLite has one
+    /// writer anyway), as a transition locks it: the events appended here cannot take the
+    /// sequence number a concurrent transition takes.
+    static func lockOrder(_ id: UUID, on sql: any SQLDatabase) async throws {
+        guard sql.dialect.name != "sqlite" else { return }
+        try await sql.raw("SELECT id FROM work_orders WHERE id = \(bind: id) FOR UPDATE").run()
     }
 
     @Sendable func withdraw(req: Request) async throws -> HTTPStatus {
@@ -113,6 +122,7 @@ struct PublicationController: RouteCollection {
         let id = loaded.aggregate.order.id
         let now = req.now
         try await req.hotline.write(on: req.db) { db in
+            try await Self.lockOrder(id, on: db as! any SQLDatabase)
             let rows = try await (db as! any SQLDatabase).raw("UPDATE publications SET withdrawn_at = \(bind: now) WHERE work_order_id = \(bind: id) AND withdrawn_at IS NULL RETURNING work_order_id").all()
             guard rows.count == 1 else { throw APIProblem(.conflict, code: "not_published", rule: "the order is not published") }
             try await WorkOrderRepository(db: db).appendEvents([DomainEvent("withdrawPublication")], to: id, actor: principal.actor, at: now)

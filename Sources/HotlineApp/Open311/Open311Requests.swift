@@ -47,18 +47,33 @@ struct Open311Requests {
             let r = OrderRows.Reader(row: row)
             published[try r("work_order_id")] = Publication(title: try r("title"), matter: try r("matter"), address: try r("address"), answer: try r("answer"))
         }
+        var posted = Set<UUID>()
+        for row in try await sql.raw("SELECT work_order_id FROM open311_requests WHERE work_order_id IN (\(binds: ids))").all() {
+            posted.insert(try row.decode(column: "work_order_id", as: UUID.self))
+        }
+        // Every staff member who acted on an order: masked wherever their name appears.
+        var staff: [UUID: [String]] = [:]
+        for row in try await sql.raw("SELECT DISTINCT work_order_id, actor_name FROM work_order_events WHERE actor_id IS NOT NULL AND work_order_id IN (\(binds: ids))").all() {
+            let r = OrderRows.Reader(row: row)
+            staff[try r("work_order_id"), default: []].append(try r("actor_name"))
+        }
         var updated: [UUID: Date] = [:]
         for row in try await sql.raw("SELECT work_order_id, MAX(at) AS last FROM work_order_events WHERE work_order_id IN (\(binds: ids)) GROUP BY work_order_id").all() {
             let r = OrderRows.Reader(row: row)
             updated[try r("work_order_id")] = try r.optional("last")
         }
         let names = Dictionary(try await Open311Controller.categories(on: req.db).map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
-        return ids.compactMap { id in aggregates[id] }.map { a in
+        return ids.compactMap { id in aggregates[id] }.compactMap { a in
             let o = a.order
-            let p = published[o.id]
-            let known = [o.citizen.name]
+            // Checked again on the live order: a published order that was appealed (no longer
+            // closed), or one that stopped qualifying, is not shown until published again.
+            let p = published[o.id].flatMap { p in Disclosure.refusal(o) == nil ? p : nil }
+            guard p != nil || (posted.contains(o.id) && Disclosure.postedRefusal(o) == nil) else { return nil }
+            let known = [o.citizen.name] + (staff[o.id] ?? []) + Masking.namesIn(o.elements.people)
             let answer = p?.answer ?? CitizenView.answer(o).map { Masking.publicText($0, knownNames: known) }
-            func rounded(_ d: Double?) -> Open311Value { d.map { .number(($0 * 1000).rounded() / 1000) } ?? .text(nil) }
+            // A published copy is all the public gets of it: the publisher may have left the
+            // place out, so no coordinates either.
+            func rounded(_ d: Double?) -> Open311Value { p == nil ? d.map { .number(($0 * 1000).rounded() / 1000) } ?? .text(nil) : .text(nil) }
             return .record([
                 ("service_request_id", .text(o.number)),
                 ("status", .text(Open311.status(o.status))),

@@ -14,12 +14,16 @@ struct PortalController: RouteCollection {
     static let maxPhotos = 3
     static let maxPhotoBytes = 5 * 1024 * 1024
     static let pageSize = 20
+    /// A published order shows while it stays closed: an appeal takes it off until it is
+    /// closed again.
+    static let publicStates = [WorkOrderStatus.closed.rawValue, WorkOrderStatus.archived.rawValue]
 
     func boot(routes: any RoutesBuilder) throws {
         let p = routes.grouped("portal")
         p.get(use: index)
         p.get("submit", use: submitForm)
         p.on(.POST, "submit", body: .collect(maxSize: "20mb"), use: submit)
+        p.get("accepted", use: accepted)
         p.get("track", use: trackForm)
         p.post("track", use: track)
         p.post("track", "rate", use: rate)
@@ -148,8 +152,9 @@ struct PortalController: RouteCollection {
                 channel: .web, requestType: type, categoryCode: form.categoryCode ?? "", title: form.title ?? "", description: form.description ?? "",
                 time: form.time ?? "", people: form.people ?? "", wantedOutcome: form.wantedOutcome ?? "", address: form.address ?? "",
                 name: form.name ?? "", phone: form.phone ?? "", wantsSecrecy: form.wantsSecrecy != nil, consentsToDisclosure: form.consentsToDisclosure != nil)
-            // Files first, rows with the order: a committed row never points at a missing file,
-            // and a refused request leaves only unreferenced files behind.
+            // Checked before any file is written; then files first, rows with the order: a
+            // committed row never points at a missing file.
+            try await CitizenChannel.check(s, names: .portal, categoryField: "categoryCode", on: req)
             let stored = try await store(photos, on: req)
             let now = req.now
             let (aggregate, secret) = try await CitizenChannel.submit(s, names: .portal, categoryField: "categoryCode", on: req) { order in
@@ -157,7 +162,13 @@ struct PortalController: RouteCollection {
                     [.bind(p.id), .bind(order.id), .bind(p.name), .bind(p.type), .bind(p.size), .bind(p.sha256), .bind(p.path), .bind(now), .bind(CitizenChannel.portalAccount)]
                 })]
             }
-            return try await req.renderPortal("portal/accepted", title: "accepted", AcceptedView(number: aggregate.order.number, secret: secret, title: aggregate.order.title), status: .created)
+            // Post, redirect, get: reloading the receipt does not submit the request again. The
+            // receipt travels in a short-lived cookie only this browser holds.
+            let response = req.redirect(to: "/portal/accepted")
+            response.cookies[Self.receiptCookie] = HTTPCookies.Value(
+                string: "\(aggregate.order.number).\(secret)", expires: req.now.addingTimeInterval(30 * 60), maxAge: 30 * 60, path: "/portal",
+                isSecure: false, isHTTPOnly: true, sameSite: .strict)
+            return response
         } catch let p as APIProblem {
             return try await req.renderPortal("portal/submit", title: "submit", try await submitView(req, form), problem: p)
         }
@@ -183,6 +194,19 @@ struct PortalController: RouteCollection {
             out.append(StoredPhoto(id: id, name: p.name, type: p.type, size: p.data.readableBytes, sha256: SHA256.hash(data: Data(buffer: p.data)).hex, path: relative))
         }
         return out
+    }
+
+    static let receiptCookie = "hotline_receipt"
+
+    /// The receipt after submitting: the number and the secret, from the submitting browser's
+    /// cookie; the title from the order.
+    @Sendable func accepted(req: Request) async throws -> Response {
+        guard let value = req.cookies[Self.receiptCookie]?.string, let dot = value.firstIndex(of: ".") else { return req.redirect(to: "/portal/track") }
+        let number = String(value[..<dot]), secret = String(value[value.index(after: dot)...])
+        guard number.allSatisfy({ $0.isASCII && $0.isNumber }), QuerySecret.isWellFormed(secret),
+            let row = try await (req.db as! any SQLDatabase).raw("SELECT title FROM work_orders WHERE number = \(bind: number)").first()
+        else { return req.redirect(to: "/portal/track") }
+        return try await req.renderPortal("portal/accepted", title: "accepted", AcceptedView(number: number, secret: secret, title: try row.decode(column: "title", as: String.self)))
     }
 
     // MARK: Track, rate, appeal
@@ -223,15 +247,35 @@ struct PortalController: RouteCollection {
         return try await CitizenChannel.lookup(number: form.number ?? "", secret: form.secret ?? "", on: req)
     }
 
+    /// The unsatisfied rating the citizen already gave for this answer (by SMS or here),
+    /// waiting for a callback agent: the last callback event since the order awaited its
+    /// callback is a `callbackReply`.
+    static func pendingRating(_ o: WorkOrder, on db: any Database) async throws -> (satisfaction: String, solved: Bool)? {
+        guard o.status == .awaitingCallback else { return nil }
+        guard let row = try await (db as! any SQLDatabase).raw("""
+            SELECT action, details FROM work_order_events WHERE work_order_id = \(bind: o.id) AND action IN ('awaitCallback', 'callbackReply')
+            ORDER BY seq DESC LIMIT 1
+            """).first() else { return nil }
+        let r = OrderRows.Reader(row: row)
+        guard try r("action", as: String.self) == "callbackReply" else { return nil }
+        let details: [String: String] = try r("details")
+        return (details["satisfaction"] ?? "", details["solved"] == "true")
+    }
+
     func trackView(_ req: Request, _ loaded: WorkOrderRepository.Loaded, secret: String, notice: String? = nil) async throws -> TrackView {
         let o = loaded.aggregate.order
         let t = PortalStrings.table(req.consoleLanguage)
         let lifecycle = try await RulesLoader(db: req.db, services: req.hotline).lifecycle(now: req.now)
-        let rated = o.callback.flatMap { cb in cb.satisfaction.map { s in (t["sat.\(s.rawValue)"] ?? s.rawValue) + (cb.solved == true ? "，" + (t["yes"] ?? "") : cb.solved == false ? "，" + (t["no"] ?? "") : "") } }
+        func label(_ satisfaction: String, _ solved: Bool?) -> String {
+            (t["sat.\(satisfaction)"] ?? satisfaction) + (solved == true ? "，" + (t["yes"] ?? "") : solved == false ? "，" + (t["no"] ?? "") : "")
+        }
+        let pending = try await Self.pendingRating(o, on: req.db)
+        let rated = o.callback.flatMap { cb in cb.satisfaction.map { label($0.rawValue, cb.solved) } }
+            ?? pending.map { label($0.satisfaction, $0.solved) + "（" + (t["awaitingAgent"] ?? "") + "）" }
         let view = OrderView(
             number: o.number, title: o.title, stage: t["stage.\(CitizenView.stage(o))"] ?? "", createdAt: MessageTemplates.shortTime(o.createdAt),
             dueAt: o.dueAt.map(MessageTemplates.shortTime), unit: loaded.aggregate.leadUnit?.name, answer: CitizenView.answer(o),
-            canRate: CitizenView.canRate(o), rated: rated, appealUntil: lifecycle.appealDeadline(o).map(MessageTemplates.shortTime),
+            canRate: CitizenView.canRate(o) && pending == nil, rated: rated, appealUntil: lifecycle.appealDeadline(o).map(MessageTemplates.shortTime),
             satisfactions: Satisfaction.allCases.map { Option(value: $0.rawValue, label: t["sat.\($0.rawValue)"] ?? $0.rawValue, selected: false) })
         return TrackView(number: o.number, secret: secret, found: view, notice: notice)
     }
@@ -265,6 +309,9 @@ struct PortalController: RouteCollection {
             }
             guard let solved = form.solved.flatMap({ $0 == "true" ? true : $0 == "false" ? false : nil }) else {
                 throw APIProblem.invalid("solved", "solved must be one of the listed choices")
+            }
+            guard try await Self.pendingRating(loaded.aggregate.order, on: req.db) == nil else {
+                throw APIProblem(.conflict, code: "already_rated", rule: "your rating is recorded; a callback agent will contact you")
             }
             let now = req.now
             let lifecycle = try await RulesLoader(db: req.db, services: req.hotline).lifecycle(now: now)
@@ -347,8 +394,9 @@ struct PortalController: RouteCollection {
         let t = PortalStrings.table(lang)
         let names = Dictionary(try await Open311Controller.categories(on: req.db).map { ($0.code, lang == .en ? $0.nameEn ?? $0.name : $0.name) }, uniquingKeysWith: { a, _ in a })
         let rows = try await (req.db as! any SQLDatabase).raw("""
-            SELECT number, title, category_code, request_type, published_at FROM publications WHERE withdrawn_at IS NULL
-            ORDER BY published_at DESC LIMIT \(unsafeRaw: String(Self.pageSize + 1)) OFFSET \(unsafeRaw: String((page - 1) * Self.pageSize))
+            SELECT p.number, p.title, p.category_code, p.request_type, p.published_at FROM publications p JOIN work_orders w ON w.id = p.work_order_id
+            WHERE p.withdrawn_at IS NULL AND w.status IN (\(binds: Self.publicStates))
+            ORDER BY p.published_at DESC LIMIT \(unsafeRaw: String(Self.pageSize + 1)) OFFSET \(unsafeRaw: String((page - 1) * Self.pageSize))
             """).all()
         let lines = try rows.prefix(Self.pageSize).map { row in
             let r = OrderRows.Reader(row: row)
@@ -377,8 +425,9 @@ struct PortalController: RouteCollection {
         let number = try req.parameters.require("number")
         let lang = req.consoleLanguage
         guard let row = try await (req.db as! any SQLDatabase).raw("""
-            SELECT number, title, category_code, request_type, matter, address, answer, requested_at, closed_at, published_at
-            FROM publications WHERE number = \(bind: number) AND withdrawn_at IS NULL
+            SELECT p.number, p.title, p.category_code, p.request_type, p.matter, p.address, p.answer, p.requested_at, p.closed_at, p.published_at
+            FROM publications p JOIN work_orders w ON w.id = p.work_order_id
+            WHERE p.number = \(bind: number) AND p.withdrawn_at IS NULL AND w.status IN (\(binds: Self.publicStates))
             """).first()
         else { throw Abort(.notFound) }
         let r = OrderRows.Reader(row: row)
@@ -423,6 +472,8 @@ extension Request {
             lang: lang.rawValue, langHref: "/lang/\(lang == .zh ? "en" : "zh")?next=" + ConsoleLinks.queryValue(here), t: t, title: t[key] ?? key,
             error: problem.map { (t["error"] ?? "") + "：" + RuleMessages.text($0.rule, lang) }, fieldErrors: fieldErrors)
         let response = try await view.render(template, PortalView(page: page, data: data)).encodeResponse(for: self)
+        // Pages with a secret or a citizen's order on them stay out of caches and history.
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         response.status = problem.map { $0.status == .unprocessableEntity || $0.status.code < 400 ? .unprocessableEntity : $0.status } ?? status
         return response
     }

@@ -39,12 +39,7 @@ enum CitizenChannel {
         _ s: PublicSubmission, names: PublicIntake.FieldNames, categoryField: String, on req: Request,
         alongside: @escaping @Sendable (WorkOrder) -> [any SQLExpression] = { _ in [] }
     ) async throws -> (aggregate: WorkOrderAggregate, querySecret: String) {
-        var problems = PublicIntake.validate(s, names: names)
-        let snapshot = try await req.hotline.rules.snapshot(on: req.db)
-        if !snapshot.isActive(kind: "category", code: s.categoryCode) {
-            problems.insert(RuleViolation(.invalid, code: "unknown_code", field: categoryField, rule: "\(categoryField) must be an active category code; got '\(s.categoryCode)'"), at: 0)
-        }
-        if let problem = RuleViolation.all(problems) { throw APIProblem(problem) }
+        try await check(s, names: names, categoryField: categoryField, on: req)
         let name = try await DictionaryEntryModel.query(on: req.db).filter(\.$kind == "category").filter(\.$code == s.categoryCode).first()?.name ?? s.categoryCode
         let d = PublicIntake.draft(s, serviceName: name)
         let body = IntakeRequest(
@@ -52,11 +47,23 @@ enum CitizenChannel {
             elements: d.elements, citizen: d.citizen, subjectUnitId: nil, callId: nil)
         let principal = try await principal(for: s.channel, on: req.db)
         // Per phone as well as per address: one number cannot flood the queue from many addresses.
-        let phone = s.phone.trimmed
+        // Digits only, without China's +86: 138-0000-1111 and +86 13800001111 are one phone.
+        var phone = s.phone.filter { $0.isASCII && $0.isNumber }
+        if phone.count == 13, phone.hasPrefix("86") { phone = String(phone.dropFirst(2)) }
         if !phone.isEmpty {
             try req.requireWithinRate("submission", key: "phone " + phone, limit: req.hotline.settings.publicLimits.submissionsPerPhonePerDay, window: 86_400)
         }
         return try await WorkOrderController.recordWithSecret(body, idempotencyKey: nil, principal: principal, on: req, alongside: alongside)
+    }
+
+    /// Every problem of a submission, by field, before anything is stored.
+    static func check(_ s: PublicSubmission, names: PublicIntake.FieldNames, categoryField: String, on req: Request) async throws {
+        var problems = PublicIntake.validate(s, names: names)
+        let snapshot = try await req.hotline.rules.snapshot(on: req.db)
+        if !snapshot.isActive(kind: "category", code: s.categoryCode) {
+            problems.insert(RuleViolation(.invalid, code: "unknown_code", field: categoryField, rule: "\(categoryField) must be an active category code; got '\(s.categoryCode)'"), at: 0)
+        }
+        if let problem = RuleViolation.all(problems) { throw APIProblem(problem) }
     }
 
     /// Finds the order a citizen asks about (R-CIT-2). A wrong secret counts towards the
@@ -73,26 +80,31 @@ enum CitizenChannel {
         }
         let wrong = APIProblem(.notFound, code: "lookup_failed", rule: "no order has this number and query secret")
         let sql = req.db as! any SQLDatabase
-        guard let row = try await sql.raw("""
-            SELECT w.id, s.secret_hash, s.failures, s.locked_until FROM work_orders w JOIN query_secrets s ON s.work_order_id = w.id
-            WHERE w.number = \(bind: number)
-            """).first()
-        else { throw wrong }
-        let r = OrderRows.Reader(row: row)
-        let id: UUID = try r("id")
-        let stored: String = try r("secret_hash")
-        let state = LookupGuard.State(failures: try r("failures"), lockedUntil: try r.optional("locked_until"))
-        let matches = Array(hash(secret, orderId: id).utf8).constantTimeEquals(Array(stored.utf8))
+        guard let found = try await sql.raw("SELECT id FROM work_orders WHERE number = \(bind: number)").first() else { throw wrong }
+        let id = try found.decode(column: "id", as: UUID.self)
         let now = req.now
-        let (outcome, next) = rule.attempt(state, secretMatches: matches, at: now)
-        if next != state {
-            // Not the order's row: a citizen's lookup never makes a staff member's edit stale.
-            try await req.hotline.write(on: req.db) { db in
-                try await (db as! any SQLDatabase).raw("""
+        let lockRow = sql.dialect.name == "sqlite" ? "" : " FOR UPDATE"
+        // Read, judge and write in one transaction with the row locked (SQLite has one writer):
+        // guesses sent at the same moment are counted one after another, not all as the first.
+        let outcome: LookupGuard.Outcome? = try await req.hotline.write(on: req.db) { db in
+            let sql = db as! any SQLDatabase
+            guard let row = try await sql.raw("""
+                SELECT secret_hash, failures, locked_until FROM query_secrets WHERE work_order_id = \(bind: id)\(unsafeRaw: lockRow)
+                """).first() else { return nil }
+            let r = OrderRows.Reader(row: row)
+            let stored: String = try r("secret_hash")
+            let state = LookupGuard.State(failures: try r("failures"), lockedUntil: try r.optional("locked_until"))
+            let matches = Array(hash(secret, orderId: id).utf8).constantTimeEquals(Array(stored.utf8))
+            let (outcome, next) = rule.attempt(state, secretMatches: matches, at: now)
+            if next != state {
+                // Not the order's row: a citizen's lookup never makes a staff member's edit stale.
+                try await sql.raw("""
                     UPDATE query_secrets SET failures = \(bind: next.failures), locked_until = \(bind: next.lockedUntil) WHERE work_order_id = \(bind: id)
                     """).run()
             }
+            return outcome
         }
+        guard let outcome else { throw wrong }
         switch outcome {
         case .allowed:
             guard let loaded = try await WorkOrderRepository(db: req.db).find(id) else { throw wrong }
@@ -141,9 +153,16 @@ final class RateLimiter: Sendable {
 }
 
 extension Request {
-    /// The client's address as this server sees it (a proxy in front should pass the real one
-    /// on; until configured, all its clients share one count).
-    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+    /// The client's address: the TCP peer's, or behind a trusted reverse proxy
+    /// (`HOTLINE_TRUSTED_PROXIES`) the last `X-Forwarded-For` address no proxy of ours added.
+    /// A forwarded header from anyone else is ignored: a client cannot choose its own count.
+    var clientAddress: String {
+        let peer = remoteAddress?.ipAddress ?? "unknown"
+        let trusted = hotline.settings.publicLimits.trustedProxies
+        guard trusted.contains(peer), let forwarded = headers.first(name: "X-Forwarded-For") else { return peer }
+        let hops = forwarded.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return hops.reversed().first { !trusted.contains($0) } ?? peer
+    }
 
     /// Refuses the request when this client (or phone) has used up its allowance.
     func requireWithinRate(_ what: String, key: String, limit: Int, window: TimeInterval) throws {

@@ -151,12 +151,19 @@ enum MessageTemplates {
         "alert.callbackOverdue": ("【12345】工单{number}「{title}」超过回访时限{dueAt}仍未回访，请回访员处理。", "超时未回访提醒回访员"),
     ]
 
+    /// Placeholders a template must keep.
+    static let required: [String: [String]] = ["citizen.accepted": ["number", "secret"]]
+
     /// The texts in force: the stored ones over the defaults.
     static func current(on db: any Database) async throws -> [String: String] {
         var out = defaults.mapValues(\.body)
         for row in try await (db as! any SQLDatabase).raw("SELECT \"key\", body FROM message_templates").all() {
             let r = OrderRows.Reader(row: row)
             out[try r("key")] = try r("body")
+        }
+        // A text edited before {secret} existed still carries the secret.
+        if let accepted = out["citizen.accepted"], !accepted.contains("{secret}") {
+            out["citizen.accepted"] = accepted + "查询密码{secret}。"
         }
         return out
     }
@@ -200,7 +207,7 @@ struct LogSender: MessageSender {
     let logger: Logger
 
     func send(_ message: Outbox.Claimed) async throws {
-        logger.info("sms \(message.template) to \(Masking.phone(message.recipient)): \(message.body)")
+        logger.info("sms \(message.template) to \(Masking.phone(message.recipient)): \(QuerySecret.masked(in: message.body))")
     }
 }
 

@@ -32,10 +32,25 @@ public enum Disclosure {
         return nil
     }
 
+    /// Why an order an Open311 client posted may not be shown through Open311 (GeoReport
+    /// reads are public): the same bars as publishing, except that it need not be closed or
+    /// answered, and posting it counts as the consent.
+    public static func postedRefusal(_ o: WorkOrder) -> RuleViolation? {
+        guard let r = refusal(o), !["no_consent", "not_closed", "no_answer"].contains(r.code) else {
+            // Consent, closing and the answer are not needed; the rest still bar it.
+            var o = o
+            o.citizen.consentsToDisclosure = true
+            o.status = .closed
+            o.answer = o.answer ?? "-"
+            return refusal(o)
+        }
+        return r
+    }
+
     /// The masked copy offered to the person who publishes. `knownNames` are the citizen's and
     /// the handling staff's names, masked wherever they appear in the text.
     public static func draft(_ o: WorkOrder, knownNames: [String]) -> Publication {
-        let names = knownNames + [o.citizen.name]
+        let names = knownNames + [o.citizen.name] + Masking.namesIn(o.elements.people)
         return Publication(
             title: Masking.publicText(o.title, knownNames: names),
             matter: Masking.publicText(o.elements.matter, knownNames: names),
@@ -56,7 +71,7 @@ public enum Disclosure {
         need(p.answer, "answer", 10000)
         if p.address.count > 200 { problems.append(.invalid("address", "address must be at most 200 characters")) }
         if let problem = RuleViolation.all(problems) { throw problem }
-        let names = knownNames + [o.citizen.name]
+        let names = knownNames + [o.citizen.name] + Masking.namesIn(o.elements.people)
         return Publication(
             title: Masking.publicText(p.title.trimmed, knownNames: names),
             matter: Masking.publicText(p.matter.trimmed, knownNames: names),

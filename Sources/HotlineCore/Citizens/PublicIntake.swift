@@ -16,6 +16,8 @@ public struct PublicSubmission: Sendable, Equatable {
     public var people: String
     public var wantedOutcome: String
     public var address: String
+    /// Open311's `address_id`: a place in the client's own address register.
+    public var addressId: String
     public var latitude: Double?
     public var longitude: Double?
     public var name: String
@@ -28,7 +30,7 @@ public struct PublicSubmission: Sendable, Equatable {
 
     public init(
         channel: Channel, requestType: RequestType = .help, categoryCode: String, title: String? = nil, description: String,
-        time: String = "", people: String = "", wantedOutcome: String = "", address: String = "", latitude: Double? = nil,
+        time: String = "", people: String = "", wantedOutcome: String = "", address: String = "", addressId: String = "", latitude: Double? = nil,
         longitude: Double? = nil, name: String = "", phone: String = "", email: String = "", wantsSecrecy: Bool = false,
         consentsToDisclosure: Bool = false, attributes: [(label: String, value: String)] = []
     ) {
@@ -41,6 +43,7 @@ public struct PublicSubmission: Sendable, Equatable {
         self.people = people
         self.wantedOutcome = wantedOutcome
         self.address = address
+        self.addressId = addressId
         self.latitude = latitude
         self.longitude = longitude
         self.name = name
@@ -54,7 +57,7 @@ public struct PublicSubmission: Sendable, Equatable {
     public static func == (a: Self, b: Self) -> Bool {
         a.channel == b.channel && a.requestType == b.requestType && a.categoryCode == b.categoryCode && a.title == b.title
             && a.description == b.description && a.time == b.time && a.people == b.people && a.wantedOutcome == b.wantedOutcome
-            && a.address == b.address && a.latitude == b.latitude && a.longitude == b.longitude && a.name == b.name
+            && a.address == b.address && a.addressId == b.addressId && a.latitude == b.latitude && a.longitude == b.longitude && a.name == b.name
             && a.phone == b.phone && a.email == b.email && a.wantsSecrecy == b.wantsSecrecy
             && a.consentsToDisclosure == b.consentsToDisclosure && a.attributes.map(\.label) == b.attributes.map(\.label)
             && a.attributes.map(\.value) == b.attributes.map(\.value)
@@ -93,6 +96,7 @@ public enum PublicIntake {
         if s.description.isBlank { problems.append(.invalid(names.description, "\(names.description) is required")) }
         limit(s.description, names.description, maxDescription)
         limit(s.address, names.address, 200)
+        limit(s.addressId, "address_id", 100)
         limit(s.name, names.name, 50)
         limit(s.email, names.email, 100)
         limit(s.time, names.time, 100)
@@ -110,7 +114,7 @@ public enum PublicIntake {
         }
         switch (s.latitude, s.longitude) {
         case (nil, nil):
-            if !portal && s.address.isBlank {
+            if !portal && s.address.isBlank && s.addressId.isBlank {
                 problems.append(.invalid(names.latitude, "a location is required: \(names.latitude) and \(names.longitude), or \(names.address)"))
             }
         case (let lat?, let lon?):
@@ -132,6 +136,7 @@ public enum PublicIntake {
             ?? serviceName + "：" + (description.count > 30 ? String(description.prefix(30)) + "…" : description)
         var course = description
         for a in s.attributes { course += "\n【\(a.label)】\(a.value)" }
+        if !s.addressId.isBlank { course += "\n【地址编号】\(s.addressId.trimmed)" }
         if !s.email.isBlank { course += "\n【电子邮箱】\(s.email.trimmed)" }
         // An Open311 client may send no name: the order is anonymous, the phone (if any) kept
         // for the callback.

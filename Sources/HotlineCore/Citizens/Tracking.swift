@@ -23,6 +23,29 @@ public enum QuerySecret {
         String(typed.uppercased().filter { $0 != " " && $0 != "-" && $0 != "\u{3000}" })
     }
 
+    /// A text with every secret-shaped word (8 characters of the alphabet, standing alone)
+    /// replaced by asterisks: what staff see of an acceptance SMS in the outbox, and what the
+    /// log keeps. Only the citizen's phone gets the secret.
+    public static func masked(in text: String) -> String {
+        let chars = Array(text)
+        var out = ""
+        var i = 0
+        func isWordChar(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber) }
+        while i < chars.count {
+            var j = i
+            while j < chars.count, isWordChar(chars[j]) { j += 1 }
+            if j > i {
+                let word = chars[i..<j]
+                out += word.count == length && word.allSatisfy(alphabet.contains) ? String(repeating: "*", count: length) : String(word)
+                i = j
+            } else {
+                out.append(chars[i])
+                i += 1
+            }
+        }
+        return out
+    }
+
     /// Shape check before any lookup: a malformed secret is refused as bad input, and does
     /// not count as a wrong guess.
     public static func isWellFormed(_ normalized: String) -> Bool {

@@ -9,7 +9,13 @@ extension Masking {
     /// resident ID numbers, phone numbers (7 or more digits, dashes and spaces allowed inside),
     /// licence plates, and the numbers of house, building, unit and room in addresses.
     public static func publicText(_ text: String, knownNames: [String] = []) -> String {
-        var t = text
+        // Full-width digits and letters read as the ASCII ones: a phone number typed on a
+        // Chinese keyboard (１３８…) is still a phone number.
+        var t = String(String.UnicodeScalarView(text.unicodeScalars.map { u in
+            (0xFF10...0xFF19).contains(u.value) || (0xFF21...0xFF3A).contains(u.value) || (0xFF41...0xFF5A).contains(u.value)
+                ? Unicode.Scalar(u.value - 0xFEE0)! : u
+        }))
+        t = maskEmails(t)
         // Longest first, so 欧阳娜娜 is masked before a 欧阳 inside it.
         for n in Set(knownNames.map(\.trimmed)).filter({ $0.count >= 2 }).sorted(by: { $0.count > $1.count }) {
             t = t.replacingOccurrences(of: n, with: name(n))
@@ -21,8 +27,52 @@ extension Masking {
         return maskNumbers(chars, hide)
     }
 
-    /// An address as the public sees it: the road kept, house, building and room numbers masked.
-    public static func publicAddress(_ address: String) -> String { publicText(address) }
+    /// An address as the public sees it: the road kept, every number in it masked (house,
+    /// building and room numbers, and forms like 3-2-501 that carry no marker).
+    public static func publicAddress(_ address: String) -> String {
+        String(publicText(address).map { $0.isASCII && $0.isNumber ? "*" : $0 })
+    }
+
+    /// Names written in free text such as the 人物 element (邻居王建国、物业李经理): the parts
+    /// that look like a name (2–4 Chinese characters starting with a common surname).
+    public static func namesIn(_ text: String) -> [String] {
+        let separators: Set<Character> = Set("，,、；;。 和及与跟\n")
+        return text.split(whereSeparator: { separators.contains($0) }).flatMap { part -> [String] in
+            let chars = Array(part)
+            var out: [String] = []
+            // A name may follow a relation word: 邻居王建国 → 王建国.
+            for start in chars.indices where surnames.contains(chars[start]) {
+                let rest = chars[start...].prefix(4)
+                guard rest.count >= 2, rest.allSatisfy(isHan) else { continue }
+                out.append(String(rest.prefix(3)))
+            }
+            return out
+        }
+    }
+
+    /// user@example.com → u***@example.com.
+    static func maskEmails(_ text: String) -> String {
+        let chars = Array(text)
+        var out = ""
+        var i = 0
+        func isLocal(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber || "._%+-".contains(c)) }
+        func isDomain(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber || ".-".contains(c)) }
+        while i < chars.count {
+            if chars[i] == "@" {
+                var start = out.endIndex
+                while start > out.startIndex, isLocal(out[out.index(before: start)]) { start = out.index(before: start) }
+                var end = i + 1
+                while end < chars.count, isDomain(chars[end]) { end += 1 }
+                let local = out[start...]
+                if !local.isEmpty, end > i + 1, chars[(i + 1)..<end].contains(".") {
+                    out.replaceSubrange(start..., with: String(local.prefix(1)) + "***")
+                }
+            }
+            out.append(chars[i])
+            i += 1
+        }
+        return out
+    }
 
     // MARK: Names
 

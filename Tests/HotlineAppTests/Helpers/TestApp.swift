@@ -62,7 +62,9 @@ func withTestApp(at start: String = "2026-11-23T09:00:00+08:00", seedingWorld: B
         let settings = Settings(
             database: postgres ? .postgres(url) : .sqliteMemory,
             attachmentsDirectory: NSTemporaryDirectory() + "hotline-test-\(UUID().uuidString)", passwordCost: 4,
-            smsWebhookSecret: smsTestSecret, ctiWebhookSecret: ctiTestSecret, callStreamSeconds: 1)
+            smsWebhookSecret: smsTestSecret, ctiWebhookSecret: ctiTestSecret, callStreamSeconds: 1,
+            // Small enough that a test reaches the Open311 key's limit quickly.
+            publicLimits: .init(open311SubmissionsPerHour: 12))
         try await configure(app, settings: settings)
         if postgres {
             let sql = app.db as! any SQLDatabase
