@@ -78,6 +78,36 @@ struct WorkerTests {
         }
     }
 
+    @Test("Across National Day and its 调休 Saturday: nothing acts in the holiday, each step lands on its working day")
+    func ladderAcrossHoliday() async throws {
+        try await withTestApp(at: "2026-09-30T09:00:00+08:00") { app, w, setClock in
+            try await Self.phones(app, w)
+            // A consultation (2 working days) dispatched Wed 2026-09-30, the eve of 国庆节
+            // (10-01…10-07 off, Sat 10-10 worked): the working days are Thu 10-08 and Fri 10-09,
+            // so it is due at the end of Friday.
+            let id = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: intakeBody(type: "consultation")).json.string("id")!
+            let dispatched = try await app.call(.POST, "/work-orders/\(id)/dispatch", as: "dispatcher", world: w, json: ["leadUnitId": w.chaoyang.id!.uuidString])
+            #expect(dispatched.json.string("dueAt") == "2026-10-09T15:59:59Z", "end of Fri 10-09 in Beijing")
+            let worker = Worker(app: app, sender: RecordingSender())
+            func taken(_ at: String) async throws -> [String] {
+                setClock(Date(iso: at)!)
+                let before = try await Self.timeline(app, w, id).count
+                _ = try await worker.round(now: app.hotline.now)
+                return Array(try await Self.timeline(app, w, id).dropFirst(before))
+                    .filter { ["lateSign", "returnWindowClosed", "autoRemind", "notifyLeader", "autoSupervise"].contains($0) }
+            }
+            #expect(try await taken("2026-10-01T00:00:01+08:00") == [], "the holiday's first midnight: the sign limit runs to the end of the first working day")
+            #expect(try await taken("2026-10-07T23:59:00+08:00") == [], "nothing acts in the holiday")
+            #expect(try await taken("2026-10-08T23:59:00+08:00") == [])
+            #expect(try await taken("2026-10-09T00:00:01+08:00").sorted() == ["autoRemind", "lateSign", "returnWindowClosed"], "Friday, the last working day, starts yellow")
+            #expect(try await taken("2026-10-10T00:00:01+08:00") == ["autoRemind"], "red as Friday ends")
+            #expect(try await taken("2026-10-10T08:59:00+08:00") == [])
+            #expect(try await taken("2026-10-10T09:00:00+08:00") == ["notifyLeader"], "the leader on the next working day: the 调休 Saturday")
+            #expect(try await taken("2026-10-12T09:00:00+08:00") == [], "Sat, then Sun off, Mon is the 2nd working day")
+            #expect(try await taken("2026-10-13T09:00:00+08:00") == ["autoSupervise"], "supervision on the 3rd working day after: Sat, Mon, Tue")
+        }
+    }
+
     @Test("Signing and feedback in time leave the clocks nothing to do; a moved deadline's old moments never act")
     func staleTimers() async throws {
         try await withTestApp { app, w, setClock in
