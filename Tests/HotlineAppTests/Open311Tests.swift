@@ -100,9 +100,7 @@ extension Application {
         return result!
     }
 
-    func orderCount() async throws -> Int {
-        try await (db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM work_orders").first()!.decode(column: "n", as: Int.self)
-    }
+    func orderCount() async throws -> Int { try await count("SELECT COUNT(*) AS n FROM work_orders") }
 }
 
 @Suite("Open311 GeoReport v2 (R-CIT-5)", .serialized)

@@ -39,15 +39,9 @@ struct AttachmentController: RouteCollection {
             throw APIProblem(.payloadTooLarge, code: "attachment_too_large", field: "body", rule: "attachments are at most \(policy.attachmentMaxBytes) bytes")
         }
         let data = Data(buffer: body)
-        let sha = SHA256.hash(data: data).hex
         let id = UUID()
-        let day = req.now.isoLocal.prefix(7).replacingOccurrences(of: "-", with: "/")
-        let relative = "\(day)/\(id.uuidString.lowercased())"
-        let dir = req.hotline.settings.attachmentsDirectory
-        let path = dir + "/" + relative
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         // Written before the row exists, so a committed row never points at a missing file.
-        try await req.fileio.writeFile(body, at: path)
+        let (relative, sha) = try await Self.writeFile(body, id: id, on: req)
         let m = AttachmentModel()
         m.id = id
         m.workOrderId = loaded.aggregate.order.id
@@ -71,6 +65,16 @@ struct AttachmentController: RouteCollection {
             try await WorkOrderEventModel(DomainEvent("attach", note: name, details: ["attachmentId": id.uuidString, "sha256": sha, "size": String(data.count)]), workOrderId: m.workOrderId, seq: seq, at: now, actor: p.actor).create(on: db)
         }
         return m
+    }
+
+    /// Writes a file under the attachments directory (by month, named by its id): its path
+    /// relative to the directory and its SHA-256, for the row that will point at it.
+    static func writeFile(_ body: ByteBuffer, id: UUID, on req: Request) async throws -> (relative: String, sha256: String) {
+        let relative = req.now.isoLocal.prefix(7).replacingOccurrences(of: "-", with: "/") + "/" + id.uuidString.lowercased()
+        let path = req.hotline.settings.attachmentsDirectory + "/" + relative
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try await req.fileio.writeFile(body, at: path)
+        return (relative, SHA256.hash(data: Data(buffer: body)).hex)
     }
 
     @Sendable func download(req: Request) async throws -> Response {

@@ -93,14 +93,19 @@ struct PublicationController: RouteCollection {
             let sql = db as! any SQLDatabase
             try await Self.lockOrder(o.id, on: sql)
             try await sql.raw("DELETE FROM publications WHERE work_order_id = \(bind: o.id)").run()
-            try await sql.raw("""
-                INSERT INTO publications (work_order_id, number, category_code, request_type, title, matter, address, answer, requested_at, closed_at, published_at, published_by)
-                VALUES (\(bind: o.id), \(bind: o.number), \(bind: o.categoryCode), \(bind: o.requestType.rawValue), \(bind: p.title), \(bind: p.matter), \(bind: p.address),
-                        \(bind: p.answer), \(bind: o.createdAt), \(bind: o.closedAt), \(bind: now), \(bind: actor.accountId))
-                """).run()
+            try await sql.raw(Self.insert(p, of: o, at: now, by: actor.accountId)).run()
             try await WorkOrderRepository(db: db).appendEvents([DomainEvent("publish", note: p.title)], to: o.id, actor: actor, at: now)
         }
         return PublicationDTO(published: true, refusal: nil, title: p.title, matter: p.matter, address: p.address, answer: p.answer, publishedAt: now)
+    }
+
+    /// The row of a published copy; with the order's facts the public list shows.
+    static func insert(_ p: Publication, of o: WorkOrder, at publishedAt: Date, by account: UUID) -> SQLQueryString {
+        """
+        INSERT INTO publications (work_order_id, number, category_code, request_type, title, matter, address, answer, requested_at, closed_at, published_at, published_by)
+        VALUES (\(bind: o.id), \(bind: o.number), \(bind: o.categoryCode), \(bind: o.requestType.rawValue), \(bind: p.title), \(bind: p.matter), \(bind: p.address),
+                \(bind: p.answer), \(bind: o.createdAt), \(bind: o.closedAt), \(bind: publishedAt), \(bind: account))
+        """
     }
 
     /// The order's row locked for the rest of the transaction (PostgreSQL; SQLite has one

@@ -57,6 +57,11 @@ struct M010_CreateCitizenChannels: AsyncMigration {
             .unique(on: "token")
             .create()
         try await sql.create(index: "open311_requests_requested_idx").on("open311_requests").column("requested_at").run()
+        // An acceptance text an admin edited before {secret} existed gets the secret added, so
+        // every citizen is told it (edits that drop it are refused from now on).
+        try await sql.raw("""
+            UPDATE message_templates SET body = body || '查询密码{secret}。' WHERE "key" = 'citizen.accepted' AND body NOT LIKE '%{secret}%'
+            """).run()
     }
 
     func revert(on database: any Database) async throws {

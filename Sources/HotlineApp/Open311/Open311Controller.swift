@@ -240,7 +240,6 @@ struct Open311Controller: RouteCollection {
             problems += PublicIntake.validate(s, names: .open311).map { "\($0.field ?? ""): \($0.rule)" }
             guard problems.isEmpty else { throw Open311Error(.badRequest, problems) }
             let token = UUID().uuidString.lowercased()
-            let now = req.now
             let (aggregate, _) = try await CitizenChannel.submit(s, names: .open311, categoryField: "service_code", on: req) { order in
                 [SQLQueryString("INSERT INTO open311_requests (work_order_id, token, key_id, requested_at) VALUES (\(bind: order.id), \(bind: token), \(bind: keyId), \(bind: order.createdAt))")]
             }

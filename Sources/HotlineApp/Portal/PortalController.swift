@@ -1,4 +1,3 @@
-import Crypto
 import Fluent
 import HotlineCore
 import Leaf
@@ -40,16 +39,9 @@ struct PortalController: RouteCollection {
 
     // MARK: Submit
 
-    struct Option: Encodable {
-        var value: String
-        var label: String
-        var selected: Bool
-    }
-
-    struct Group: Encodable {
-        var label: String
-        var options: [Option]
-    }
+    /// The console's select options, for the portal's selects too.
+    typealias Option = ConsoleIntakeController.Option
+    typealias Group = ConsoleIntakeController.Group
 
     struct SubmitView: Encodable {
         var types: [Option]
@@ -187,11 +179,8 @@ struct PortalController: RouteCollection {
         var out: [StoredPhoto] = []
         for p in photos {
             let id = UUID()
-            let relative = req.now.isoLocal.prefix(7).replacingOccurrences(of: "-", with: "/") + "/" + id.uuidString.lowercased()
-            let path = req.hotline.settings.attachmentsDirectory + "/" + relative
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try await req.fileio.writeFile(p.data, at: path)
-            out.append(StoredPhoto(id: id, name: p.name, type: p.type, size: p.data.readableBytes, sha256: SHA256.hash(data: Data(buffer: p.data)).hex, path: relative))
+            let (relative, sha) = try await AttachmentController.writeFile(p.data, id: id, on: req)
+            out.append(StoredPhoto(id: id, name: p.name, type: p.type, size: p.data.readableBytes, sha256: sha, path: relative))
         }
         return out
     }

@@ -197,11 +197,7 @@ enum DemoCity {
             if i % 2 == 0, Disclosure.refusal(o) == nil {
                 let p = Disclosure.draft(o, knownNames: finalHistory.compactMap { $0.1?.name })
                 let reviewer = actor("reviewer").accountId
-                try await (db as! any SQLDatabase).raw("""
-                    INSERT INTO publications (work_order_id, number, category_code, request_type, title, matter, address, answer, requested_at, closed_at, published_at, published_by)
-                    VALUES (\(bind: o.id), \(bind: o.number), \(bind: o.categoryCode), \(bind: o.requestType.rawValue), \(bind: p.title), \(bind: p.matter),
-                            \(bind: p.address), \(bind: p.answer), \(bind: o.createdAt), \(bind: o.closedAt), \(bind: o.closedAt ?? now), \(bind: reviewer))
-                    """).run()
+                try await (db as! any SQLDatabase).raw(PublicationController.insert(p, of: o, at: o.closedAt ?? now, by: reviewer)).run()
             }
         }
         // Day counters continue after the seeded numbers.

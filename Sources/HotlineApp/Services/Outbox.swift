@@ -161,10 +161,6 @@ enum MessageTemplates {
             let r = OrderRows.Reader(row: row)
             out[try r("key")] = try r("body")
         }
-        // A text edited before {secret} existed still carries the secret.
-        if let accepted = out["citizen.accepted"], !accepted.contains("{secret}") {
-            out["citizen.accepted"] = accepted + "查询密码{secret}。"
-        }
         return out
     }
 
