@@ -34,6 +34,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(M008_CreateClocksAndOutbox())
     app.migrations.add(M009_CreateCalls())
     app.migrations.add(M010_CreateCitizenChannels())
+    app.migrations.add(M011_AddTimersDigest())
 
     if settings.database.isSQLite {
         // WAL now, before anything boots or migrates: it is stored in the file, and without it a

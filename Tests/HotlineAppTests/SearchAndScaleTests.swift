@@ -149,6 +149,9 @@ struct SearchAndScaleTests {
             try await Self.bulkRowsMatchModels(app)
             // …and the SQLKit reads give back exactly what the Fluent models read.
             try await Self.sqlReadsMatchModels(app)
+            // …and the worker's sweep, reading only what clocks depend on, sets the moments
+            // whole orders call for.
+            try await Self.sweepMatchesWholeOrders(app)
             // The dashboard's one-statement counters agree with the orders themselves.
             let counts = try await app.call(.GET, "/queues/counts", as: "supervisor", world: world).json
             let now = app.hotline.now
@@ -236,6 +239,28 @@ struct SearchAndScaleTests {
 
     /// Every order of the city, with its parts and timeline, read through `OrderRows` equals
     /// what the Fluent models read (the repository and the timeline endpoint use the former).
+    static func sweepMatchesWholeOrders(_ app: Application) async throws {
+        let worker = Worker(app: app, sender: RecordingSender())
+        let now = app.hotline.now
+        let first = try await worker.sweep(now: now)
+        #expect(first.orders > 0 && first.mended == first.orders, "a bulk load stores no moments: every open order is mended")
+        #expect(try await worker.sweep(now: now).mended == 0)
+        let lifecycle = try await RulesLoader(db: app.db, services: app.hotline).lifecycle(now: now)
+        let sql = app.db as! any SQLDatabase
+        var stored: [UUID: Set<String>] = [:]
+        for row in try await sql.raw("SELECT work_order_id, \"key\", due_at FROM clock_timers WHERE state = 'pending'").all() {
+            stored[try row.decode(column: "work_order_id", as: UUID.self), default: []].insert("\(try row.decode(column: "key", as: String.self)) \(try row.decode(column: "due_at", as: Date.self))")
+        }
+        var open = 0
+        for model in try await WorkOrderModel.query(on: app.db).filter(\.$status !~ ["closed", "archived"]).all() {
+            let whole = try #require(try await WorkOrderRepository(db: app.db).find(model.id!)).aggregate
+            let wanted = Set(lifecycle.timers(for: whole).map { "\($0.key) \($0.dueAt)" })
+            #expect((stored[model.id!] ?? []) == wanted, "\(model.number)")
+            open += 1
+        }
+        #expect(open == first.orders && stored.values.map(\.count).reduce(0, +) > open)
+    }
+
     static func sqlReadsMatchModels(_ app: Application) async throws {
         let repo = WorkOrderRepository(db: app.db)
         func byId<T: Identifiable>(_ xs: [T]) -> [T.ID: T] { Dictionary(uniqueKeysWithValues: xs.map { ($0.id, $0) }) }

@@ -123,6 +123,72 @@ struct WorkerTests {
         }
     }
 
+    @Test("The sweep mends only orders whose moments are not the ones wanted: after a bulk load, a changed escalation step, never a taken moment twice")
+    func sweep() async throws {
+        try await withTestApp { app, w, setClock in
+            let sql = app.db as! any SQLDatabase
+            func stored() async throws -> [String: String] {
+                var out: [String: String] = [:]
+                for row in try await sql.raw("SELECT \"key\", state, due_at FROM clock_timers").all() {
+                    out[try row.decode(column: "key", as: String.self)] = "\(try row.decode(column: "state", as: String.self)) \(try row.decode(column: "due_at", as: Date.self))"
+                }
+                return out
+            }
+            _ = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: intakeBody(type: "consultation"))
+            let id = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: intakeBody(type: "consultation")).json.string("id")!
+            try await app.call(.POST, "/work-orders/\(id)/dispatch", as: "dispatcher", world: w, json: ["leadUnitId": w.chaoyang.id!.uuidString])
+            let worker = Worker(app: app, sender: RecordingSender())
+            let open = try await sql.raw("SELECT COUNT(*) AS n FROM work_orders WHERE status NOT IN ('closed', 'archived')").first()!.decode(column: "n", as: Int.self)
+
+            var t = try await worker.sweep(now: app.hotline.now)
+            #expect(t.orders == open && t.mended == 0, "the fingerprints written with each change match the sweep's narrow read")
+            let made = try await stored()
+            #expect(made.count == 1 + 6, "the waiting order's dispatch alarm; the dispatched one's six moments")
+
+            // A bulk load (or an upgrade) leaves orders without moments or fingerprints.
+            try await sql.raw("DELETE FROM clock_timers").run()
+            try await sql.raw("UPDATE work_orders SET timers_digest = NULL").run()
+            t = try await worker.sweep(now: app.hotline.now)
+            #expect(t.mended == open)
+            #expect(try await stored() == made, "the sweep makes exactly what the changes made")
+            #expect(try await worker.sweep(now: app.hotline.now).mended == 0)
+
+            // Yellow, late sign, the return window and the other order's dispatch alarm are taken;
+            // the sweep must not bring them back.
+            setClock(Date(iso: "2026-11-25T00:00:01+08:00")!)
+            let round = try await worker.round(now: app.hotline.now)
+            #expect(round.taken == 4, "\(round)")
+            try await sql.raw("UPDATE work_orders SET timers_digest = NULL").run()
+            t = try await worker.sweep(now: app.hotline.now)
+            #expect(t.mended == open)
+            let afterRound = try await stored()
+            #expect(afterRound.count == made.count && afterRound.values.filter { $0.hasPrefix("done") }.count == 4, "\(afterRound)")
+
+            // The leader is now told on the 2nd working day after the deadline: the same moment
+            // (its key names the deadline) at a new time, mended in place by the sweep.
+            try await app.call(.PUT, "/parameters/escalation.leaderAfterWorkingDays", as: "admin", world: w, json: ["value": "2"])
+            t = try await worker.sweep(now: app.hotline.now)
+            #expect(t.mended == 1, "only the dispatched order's moments depend on the step")
+            let moved = try await stored()
+            #expect(Set(moved.keys) == Set(afterRound.keys))
+            let leader = try #require(moved.keys.first { $0.hasPrefix("notifyLeader:") })
+            #expect(afterRound[leader]!.hasPrefix("pending 2026-11-26 01:00:00") && moved[leader]!.hasPrefix("pending 2026-11-27 01:00:00"), "\(moved[leader]!)")
+            #expect(try await worker.sweep(now: app.hotline.now).mended == 0)
+
+            // The stripes walked side by side cover every id once, in order.
+            let low = UUID.timeOrdered(Date(timeIntervalSince1970: 1_700_000_000)), high = UUID.timeOrdered(Date(timeIntervalSince1970: 1_800_000_000))
+            let stripes = ClockTimers.Stripe.cut(low: low, high: high, count: 3)
+            #expect(stripes.count == 3 && stripes.first?.after == nil && stripes.last?.through == nil)
+            for (a, b) in zip(stripes, stripes.dropFirst()) { #expect(a.through != nil && a.through == b.after && a.through!.text < b.through.map(\.text) ?? "G") }
+            func stripe(of id: UUID) -> [Int] {
+                stripes.indices.filter { i in (stripes[i].after.map { id.text > $0.text } ?? true) && (stripes[i].through.map { id.text <= $0.text } ?? true) }
+            }
+            for seconds in stride(from: 1_700_000_000.0, through: 1_800_000_000, by: 2_500_000) { #expect(stripe(of: UUID.timeOrdered(Date(timeIntervalSince1970: seconds))).count == 1) }
+            #expect(stripe(of: low) == [0] && stripe(of: high) == [2])
+            #expect(ClockTimers.Stripe.cut(low: low, high: low, count: 2) == [ClockTimers.Stripe(after: nil, through: nil)])
+        }
+    }
+
     @Test("Two workers on one database take each due timer once between them")
     func twoWorkers() async throws {
         try await withTestApp { app, w, setClock in

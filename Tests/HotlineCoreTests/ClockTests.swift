@@ -119,6 +119,25 @@ struct ClockTests {
         #expect(policy.clockRules.isEmpty)
         #expect(throws: RuleViolation.self) { try policy.apply("clock.rules", "sometimes") }
     }
+
+    @Test("A set of moments' fingerprint: the same in any order, different when a moment moves by a second or another is added")
+    func digest() throws {
+        let s = try dispatchedBeforeNationalDay()
+        let lc = F.lifecycle(at: "2026-09-29T11:00:00")
+        let timers = lc.timers(for: s.aggregate)
+        #expect(timers.count == 6)
+        #expect(lc.timers(for: ClockFacts(s.aggregate)) == timers, "the facts carry all the clocks look at")
+        let d = ClockTimer.digest(timers)
+        #expect(d.count == 16 && d.allSatisfy(\.isHexDigit))
+        #expect(ClockTimer.digest(timers.reversed()) == d)
+        var moved = timers
+        moved[0].dueAt = moved[0].dueAt.addingTimeInterval(1)
+        #expect(ClockTimer.digest(moved) != d)
+        #expect(ClockTimer.digest(Array(timers.dropLast())) != d)
+        #expect(ClockTimer.digest([]) != d && ClockTimer.digest([]) == ClockTimer.digest([]))
+        // What the sweep reads of a waiting order: no shares needed.
+        #expect(!ClockFacts.needsShares(.pendingDispatch) && ClockFacts.needsShares(.handling))
+    }
 }
 
 @Suite("SMS callback replies (R-CB-2)")

@@ -22,9 +22,13 @@ struct WorkerCommand: AsyncCommand {
         }
         if signature.reschedule {
             let start = clock.now
-            let t = try await worker.sweep(now: app.hotline.now) { n in if n % 10_000 == 0 { context.console.print("\(n) open orders rescheduled") } }
+            let shown = NIOLockedValueBox(0)
+            let console = context.console
+            let t = try await worker.sweep(now: app.hotline.now) { n in
+                if shown.withLockedValue({ let due = n / 10_000 > $0 / 10_000; if due { $0 = n }; return due }) { console.print("\(n) open orders looked at") }
+            }
             // The benchmark (bench/sweep.py) reads these lines.
-            context.console.print("timers set for \(t.orders) open orders in \(seconds(since: start)) s")
+            context.console.print("timers set for \(t.orders) open orders in \(seconds(since: start)) s (\(t.mended) mended)")
             context.console.print("read \(t.read), compute \(t.compute), write \(t.write)")
             return
         }

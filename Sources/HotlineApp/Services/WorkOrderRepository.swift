@@ -77,7 +77,9 @@ struct WorkOrderRepository {
         let before = loaded.aggregate
         var after = t.aggregate
         after.order.version = before.order.version + 1
-        let matched = try await sql.updateRow("work_orders", columns: BulkRows.orderColumns, BulkRows.order(after.order), extra: [("version", before.order.version)])
+        let matched = try await sql.updateRow(
+            "work_orders", columns: Self.orderColumnsWithDigest, BulkRows.order(after.order) + [.bind(ClockTimer.digest(timers))],
+            extra: [("version", before.order.version)])
         guard matched == 1 else { throw APIProblem.staleVersion }
         try await writeParts(after, previous: before)
         if SearchIndex.text(of: after.order) != SearchIndex.text(of: before.order) { try await SearchIndex(db).update(after.order) }
@@ -94,19 +96,25 @@ struct WorkOrderRepository {
     /// The statements that store a new order with its first events and its clocks, in order.
     func creation(_ t: Transition, actor: Actor, at now: Date, timers: [ClockTimer]) -> [any SQLExpression] {
         let rows = t.events.enumerated().map { i, e in Self.eventRow(e, workOrderId: t.aggregate.order.id, seq: i + 1, at: now, actor: actor) }
-        return creation(t.aggregate, eventRows: rows) + [ClockTimers.insertion(timers)].compactMap { $0 }
+        return creation(t.aggregate, eventRows: rows, timers: timers)
     }
 
     /// Stores an order with a history written elsewhere (the demo and synthetic seeds), each
     /// event with its own actor and time.
     func create(_ a: WorkOrderAggregate, history: [(DomainEvent, Actor?, Date)], timers: [ClockTimer]) async throws {
         let rows = history.enumerated().map { i, h in Self.eventRow(h.0, workOrderId: a.order.id, seq: i + 1, at: h.2, actor: h.1) }
-        try await run(creation(a, eventRows: rows) + [ClockTimers.insertion(timers)].compactMap { $0 })
+        try await run(creation(a, eventRows: rows, timers: timers))
     }
 
-    private func creation(_ a: WorkOrderAggregate, eventRows: [[DatabaseQuery.Value]]) -> [any SQLExpression] {
+    /// The order's columns and the fingerprint of its stored moments (`M011_AddTimersDigest`),
+    /// written together whenever the moments are.
+    static let orderColumnsWithDigest = BulkRows.orderColumns + ["timers_digest"]
+
+    private func creation(_ a: WorkOrderAggregate, eventRows: [[DatabaseQuery.Value]], timers: [ClockTimer]) -> [any SQLExpression] {
         let id = a.order.id
-        var statements: [any SQLExpression] = [SQLRowsInsert(table: "work_orders", columns: BulkRows.orderColumns, rows: [BulkRows.order(a.order)])]
+        var statements: [any SQLExpression] = [
+            SQLRowsInsert(table: "work_orders", columns: Self.orderColumnsWithDigest, rows: [BulkRows.order(a.order) + [.bind(ClockTimer.digest(timers))]])
+        ]
         func add(_ table: String, _ columns: [String], _ rows: [[DatabaseQuery.Value]]) {
             if !rows.isEmpty { statements.append(SQLRowsInsert(table: table, columns: columns, rows: rows)) }
         }
@@ -116,6 +124,7 @@ struct WorkOrderRepository {
         add("reminders", BulkRows.reminderColumns, a.reminders.map { BulkRows.reminder($0, workOrderId: id) })
         statements += SearchIndex(db).insertion(a.order)
         add("work_order_events", BulkRows.eventColumns, eventRows)
+        if let insert = ClockTimers.insertion(timers) { statements.append(insert) }
         return statements
     }
 

@@ -96,49 +96,85 @@ struct Worker: Sendable {
         }
     }
 
-    /// Sets every open order's timers from its state now: after an upgrade that brought the
-    /// timers table (orders stored before it have none), after a bulk load, or after the
-    /// clock rules changed. Moments already taken are not stored again. Returns the number of
-    /// orders looked at.
     /// Where a sweep's time went, for the benchmark (bench/sweep.py).
     struct SweepTimes: Sendable {
         var orders = 0
+        /// Orders whose stored moments were not the ones wanted, and were mended.
+        var mended = 0
         var read: Duration = .zero
         var compute: Duration = .zero
         var write: Duration = .zero
     }
 
-    func reschedule(now: Date, progress: (Int) -> Void = { _ in }) async throws -> Int {
-        try await sweep(now: now, progress: progress).orders
+    /// Sets every open order's timers from its state now: after an upgrade that brought the
+    /// timers table (orders stored before it have none), after a bulk load, or after the
+    /// clock rules or the calendar changed. Moments already taken are not stored again.
+    ///
+    /// Each order is read only as far as its clocks go (`ClockFacts`: a few columns of the
+    /// order, and of its shares while it is being handled), its moments computed, and their
+    /// fingerprint compared with the one stored with its moments; only orders whose
+    /// fingerprints differ have their stored moments read back and mended.
+    func sweep(now: Date, progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> SweepTimes {
+        let lifecycle = try await RulesLoader(db: app.db, services: app.hotline).lifecycle(now: now)
+        // The open orders' id range is cut into one stripe per core, each walked on its own
+        // connection (SQLite's pool has one per event loop), so reading, which is most of a
+        // sweep, runs on every core. Ids are time-ordered: stripes are spans of intake time.
+        let stripes = try await ClockTimers(db: app.db).stripes(System.coreCount)
+        let done = NIOLockedValueBox(0)
+        var loops = app.eventLoopGroup.makeIterator()
+        return try await withThrowingTaskGroup(of: SweepTimes.self) { group in
+            for stripe in stripes {
+                let db = app.databases.database(logger: app.logger, on: loops.next()!)!
+                group.addTask {
+                    try await walk(stripe, on: db, lifecycle: lifecycle) { n in progress(done.withLockedValue { $0 += n; return $0 }) }
+                }
+            }
+            var total = SweepTimes()
+            for try await t in group {
+                total.orders += t.orders
+                total.mended += t.mended
+                total.read += t.read
+                total.compute += t.compute
+                total.write += t.write
+            }
+            // After a bulk of new moments (the first sweep after a load), PostgreSQL's planner
+            // still thinks the timers table small until autovacuum's next look, and the
+            // worker's per-order DELETE ran as a scan of every pending moment meanwhile.
+            if total.mended > 1000, let sql = app.db as? any SQLDatabase, sql.dialect.name == "postgresql" {
+                try await sql.raw("ANALYZE clock_timers").run()
+            }
+            return total
+        }
     }
 
-    func sweep(now: Date, progress: (Int) -> Void = { _ in }) async throws -> SweepTimes {
-        let db = app.db
-        let sql = db as! any SQLDatabase
-        let lifecycle = try await RulesLoader(db: db, services: app.hotline).lifecycle(now: now)
-        let closed = [WorkOrderStatus.closed.rawValue, WorkOrderStatus.archived.rawValue]
-        var after = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+    /// One stripe of the sweep: pages by id, so the walk neither repeats nor skips while the
+    /// worker runs beside it. The next page is read while this one is computed and mended.
+    private func walk(_ stripe: ClockTimers.Stripe, on db: any Database, lifecycle: Lifecycle, counted: @Sendable (Int) -> Void) async throws -> SweepTimes {
         var times = SweepTimes()
         let clock = ContinuousClock()
-        while true {
-            var t = clock.now
-            // Pages by id, so the walk neither repeats nor skips while the worker runs beside it.
-            let rows = try await sql.selectColumns(BulkRows.orderColumns, from: "work_orders")
-                .where(SQLColumn("id"), .greaterThan, SQLBind(after)).where(SQLColumn("status"), .notIn, SQLBind.group(closed))
-                .orderBy("id").limit(1000).all()
-            guard !rows.isEmpty else { break }
-            let orders = try rows.map(OrderRows.workOrder)
-            after = orders.last!.id
-            let aggregates = try await WorkOrderRepository(db: db).loadMany(orders)
-            times.read += clock.now - t
+        var t = clock.now
+        var page = try await ClockTimers(db: db).openOrders(after: stripe.after, through: stripe.through, limit: 1000)
+        times.read += clock.now - t
+        while let last = page.last {
+            async let following = ClockTimers(db: db).openOrders(after: last.facts.orderId, through: stripe.through, limit: 1000)
             t = clock.now
-            let wanted = aggregates.map { (id: $0.order.id, version: $0.order.version, timers: lifecycle.timers(for: $0)) }
+            let wanted = page.compactMap { stored -> ClockTimers.Wanted? in
+                let timers = lifecycle.timers(for: stored.facts)
+                let digest = ClockTimer.digest(timers)
+                return digest == stored.digest ? nil : .init(id: stored.facts.orderId, version: stored.version, timers: timers, digest: digest)
+            }
             times.compute += clock.now - t
             t = clock.now
-            try await app.hotline.write(on: db) { tx in try await ClockTimers(db: tx).reconcile(wanted) }
+            if !wanted.isEmpty {
+                try await app.hotline.write(on: db) { tx in try await ClockTimers(db: tx).reconcile(wanted) }
+            }
             times.write += clock.now - t
-            times.orders += orders.count
-            progress(times.orders)
+            times.orders += page.count
+            times.mended += wanted.count
+            counted(page.count)
+            t = clock.now
+            page = try await following
+            times.read += clock.now - t
         }
         return times
     }

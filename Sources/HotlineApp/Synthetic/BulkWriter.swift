@@ -101,7 +101,7 @@ struct SQLiteBulkWriter: BulkWriter {
         case .bind(let e):
             switch e {
             case let s as String: return .text(s)
-            case let u as UUID: return .text(BulkText.uuid(u))
+            case let u as UUID: return .text(u.text)
             case let i as Int: return .integer(i)
             case let b as Bool: return .integer(b ? 1 : 0)
             case let d as Date: return .float(d.timeIntervalSince1970)
@@ -169,7 +169,7 @@ enum PostgresCopyText {
         case .bind(let e):
             switch e {
             case let s as String: escaped(s, to: &buffer)
-            case let u as UUID: buffer.writeString(BulkText.uuid(u))
+            case let u as UUID: buffer.writeString(u.text)
             case let i as Int: buffer.writeString(String(i))
             case let b as Bool: buffer.writeStaticString(b ? "t" : "f")
             case let d as Date: buffer.writeString(BulkTime.iso(d))
@@ -264,26 +264,6 @@ enum BulkTime {
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         let us = String(micros % 1_000_000)
         return "\(y)-\(two(m))-\(two(dd)) \(two(sod / 3600)):\(two(sod / 60 % 60)):\(two(sod % 60)).\(String(repeating: "0", count: 6 - us.count))\(us)+00"
-    }
-}
-
-enum BulkText {
-    private static let hex = Array("0123456789ABCDEF".utf8)
-
-    /// `UUID.uuidString` (upper case, 8-4-4-4-12) without `uuid_unparse`'s sprintf, which
-    /// showed in the seed's profile: every row carries two to five ids.
-    static func uuid(_ u: UUID) -> String {
-        withUnsafeBytes(of: u.uuid) { raw in
-            var out = [UInt8](repeating: 0x2D, count: 36)
-            var o = 0
-            for (i, b) in raw.enumerated() {
-                if i == 4 || i == 6 || i == 8 || i == 10 { o += 1 }
-                out[o] = hex[Int(b >> 4)]
-                out[o + 1] = hex[Int(b & 0x0F)]
-                o += 2
-            }
-            return String(decoding: out, as: UTF8.self)
-        }
     }
 }
 

@@ -39,7 +39,7 @@ public struct ClockTimer: Sendable, Equatable, Hashable {
         self.workOrderId = workOrderId
         self.assignmentId = assignmentId
         self.dueAt = dueAt
-        self.key = "\(kind.rawValue):\((assignmentId ?? workOrderId).uuidString):\(Int(basis.timeIntervalSince1970))"
+        self.key = "\(kind.rawValue):\((assignmentId ?? workOrderId).text):\(Int(basis.timeIntervalSince1970))"
     }
 }
 
@@ -76,15 +76,112 @@ public struct ClockOutcome: Sendable, Equatable {
     public var messages: [OutboundMessage]
 }
 
+/// The part of an order its clocks depend on, and nothing more: `Lifecycle.timers(for:)` reads
+/// only these, so the worker's sweep over every open order reads a few columns of each
+/// (`Worker.sweep`) instead of whole orders with their texts, and the compiler keeps the two
+/// from drifting apart.
+public struct ClockFacts: Sendable, Equatable {
+    /// A unit's share (assignment), as far as its clocks go.
+    public struct Share: Sendable, Equatable {
+        public var id: UUID
+        public var parentId: UUID?
+        public var status: AssignmentStatus
+        public var dispatchedAt: Date
+        public var signDueAt: Date
+        public var dueAt: Date
+        public var warnAt: Date
+        public var pausedAt: Date?
+        public var returnRequestedAt: Date?
+
+        public init(
+            id: UUID, parentId: UUID?, status: AssignmentStatus, dispatchedAt: Date, signDueAt: Date, dueAt: Date, warnAt: Date,
+            pausedAt: Date?, returnRequestedAt: Date?
+        ) {
+            self.id = id
+            self.parentId = parentId
+            self.status = status
+            self.dispatchedAt = dispatchedAt
+            self.signDueAt = signDueAt
+            self.dueAt = dueAt
+            self.warnAt = warnAt
+            self.pausedAt = pausedAt
+            self.returnRequestedAt = returnRequestedAt
+        }
+
+        public init(_ a: Assignment) {
+            self.init(
+                id: a.id, parentId: a.parentId, status: a.status, dispatchedAt: a.dispatchedAt, signDueAt: a.signDueAt, dueAt: a.dueAt,
+                warnAt: a.warnAt, pausedAt: a.pausedAt, returnRequestedAt: a.returnRequestedAt)
+        }
+    }
+
+    public var orderId: UUID
+    public var status: WorkOrderStatus
+    public var isSensitive: Bool
+    public var createdAt: Date
+    public var dispatchDueAt: Date?
+    public var callbackDueAt: Date?
+    public var shares: [Share]
+
+    public init(
+        orderId: UUID, status: WorkOrderStatus, isSensitive: Bool, createdAt: Date, dispatchDueAt: Date?, callbackDueAt: Date?,
+        shares: [Share]
+    ) {
+        self.orderId = orderId
+        self.status = status
+        self.isSensitive = isSensitive
+        self.createdAt = createdAt
+        self.dispatchDueAt = dispatchDueAt
+        self.callbackDueAt = callbackDueAt
+        self.shares = shares
+    }
+
+    public init(_ a: WorkOrderAggregate) {
+        let o = a.order
+        self.init(
+            orderId: o.id, status: o.status, isSensitive: o.isSensitive, createdAt: o.createdAt, dispatchDueAt: o.dispatchDueAt,
+            callbackDueAt: o.callbackDueAt, shares: a.assignments.map(Share.init))
+    }
+
+    /// Only a handling order's clocks look at its shares: the sweep reads none for the others.
+    public static let statusesWithShares: [WorkOrderStatus] = [.handling]
+    public static func needsShares(_ status: WorkOrderStatus) -> Bool { statusesWithShares.contains(status) }
+}
+
+extension ClockTimer {
+    /// A short fingerprint of a set of moments (their keys and times, in any order). The shell
+    /// stores it with the moments, and the sweep compares fingerprints instead of reading every
+    /// stored moment back: equal fingerprints mean the stored set was made from the same
+    /// wanted set (the worker taking moments since does not change what is wanted).
+    /// 64-bit FNV-1a, written out because the core depends on Foundation only and Swift's own
+    /// `Hasher` is seeded per process.
+    public static func digest(_ timers: [ClockTimer]) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ byte: UInt8) { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        for t in timers.sorted(by: { $0.key < $1.key }) {
+            for byte in t.key.utf8 { mix(byte) }
+            // The moment in whole seconds, as eight bytes after a separator no key contains.
+            mix(0x40)
+            let seconds = UInt64(bitPattern: Int64(t.dueAt.timeIntervalSince1970.rounded(.down)))
+            for shift in stride(from: 0, to: 64, by: 8) { mix(UInt8(truncatingIfNeeded: seconds >> UInt64(shift))) }
+        }
+        let hex = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
 extension Lifecycle {
     /// Every moment the order is waiting for now, from its state alone (pure). The shell
     /// stores them with each change of the order; the worker takes them when due.
     public func timers(for a: WorkOrderAggregate) -> [ClockTimer] {
-        let o = a.order
+        timers(for: ClockFacts(a))
+    }
+
+    public func timers(for o: ClockFacts) -> [ClockTimer] {
         let enabled = policy.clockRules
         var out: [ClockTimer] = []
         func add(_ kind: ClockKind, _ assignment: UUID?, at: Date, basis: Date) {
-            if enabled.contains(kind) { out.append(ClockTimer(kind: kind, workOrderId: o.id, assignmentId: assignment, dueAt: at, basis: basis)) }
+            if enabled.contains(kind) { out.append(ClockTimer(kind: kind, workOrderId: o.orderId, assignmentId: assignment, dueAt: at, basis: basis)) }
         }
         // Even an order settled at intake alerts: the words matter, not the handling.
         if o.isSensitive, o.status != .archived { add(.sensitiveAlert, nil, at: o.createdAt, basis: o.createdAt) }
@@ -94,7 +191,7 @@ extension Lifecycle {
         case .awaitingCallback:
             if let due = o.callbackDueAt { add(.callbackOverdue, nil, at: due, basis: due) }
         case .handling:
-            for asg in a.assignments where Self.clockRuns(asg) {
+            for asg in o.shares where Self.clockRuns(status: asg.status, pausedAt: asg.pausedAt) {
                 add(.yellowReminder, asg.id, at: asg.warnAt, basis: asg.dueAt)
                 add(.redReminder, asg.id, at: asg.dueAt, basis: asg.dueAt)
                 add(.notifyLeader, asg.id, at: ladderStep(policy.escalationLeaderAfterWorkingDays, after: asg.dueAt), basis: asg.dueAt)
@@ -123,9 +220,9 @@ extension Lifecycle {
 
     /// A unit's share whose clock is running: dispatched, not done, not paused, not yet with
     /// the platform for review.
-    static func clockRuns(_ asg: Assignment) -> Bool {
-        guard asg.pausedAt == nil else { return false }
-        switch asg.status {
+    static func clockRuns(status: AssignmentStatus, pausedAt: Date?) -> Bool {
+        guard pausedAt == nil else { return false }
+        switch status {
         case .toSign, .inHand, .returnRequested, .feedbackPendingApproval: return true
         default: return false
         }
