@@ -237,8 +237,8 @@ struct SearchAndScaleTests {
         }
     }
 
-    /// Every order of the city, with its parts and timeline, read through `OrderRows` equals
-    /// what the Fluent models read (the repository and the timeline endpoint use the former).
+    /// The sweep's moments, read from the few columns clocks depend on, equal those computed
+    /// from whole orders, for every open order of the city.
     static func sweepMatchesWholeOrders(_ app: Application) async throws {
         let worker = Worker(app: app, sender: RecordingSender())
         let now = app.hotline.now
@@ -261,6 +261,8 @@ struct SearchAndScaleTests {
         #expect(open == first.orders && stored.values.map(\.count).reduce(0, +) > open)
     }
 
+    /// Every order of the city, with its parts and timeline, read through `OrderRows` equals
+    /// what the Fluent models read (the repository and the timeline endpoint use the former).
     static func sqlReadsMatchModels(_ app: Application) async throws {
         let repo = WorkOrderRepository(db: app.db)
         func byId<T: Identifiable>(_ xs: [T]) -> [T.ID: T] { Dictionary(uniqueKeysWithValues: xs.map { ($0.id, $0) }) }

@@ -175,6 +175,16 @@ struct WorkerTests {
             #expect(afterRound[leader]!.hasPrefix("pending 2026-11-26 01:00:00") && moved[leader]!.hasPrefix("pending 2026-11-27 01:00:00"), "\(moved[leader]!)")
             #expect(try await worker.sweep(now: app.hotline.now).mended == 0)
 
+            // A moment claimed, then moved later (by a change or a sweep) before the worker
+            // finished it, is not taken at the time it was claimed: it waits for its new time.
+            setClock(Date(iso: "2026-11-26T09:00:00+08:00")!)
+            let now = app.hotline.now
+            let claimed = try await ClockTimers(db: app.db).claim(now: now, limit: 10, lease: 60)
+            let red = try #require(claimed.first { $0.timer.kind == .redReminder })
+            try await sql.raw("UPDATE clock_timers SET due_at = \(bind: now.addingTimeInterval(3600)) WHERE id = \(bind: red.id)").run()
+            #expect(try await ClockTimers(db: app.db).finish(red.id, state: "done", at: now) == false)
+            #expect(try await stored()[red.timer.key]?.hasPrefix("pending") == true)
+
             // The stripes walked side by side cover every id once, in order.
             let low = UUID.timeOrdered(Date(timeIntervalSince1970: 1_700_000_000)), high = UUID.timeOrdered(Date(timeIntervalSince1970: 1_800_000_000))
             let stripes = ClockTimers.Stripe.cut(low: low, high: high, count: 3)

@@ -186,14 +186,16 @@ struct ClockTimers {
     /// stored. An order whose version moved since it was read is left alone: the change that
     /// moved it set its timers in its own transaction. On PostgreSQL the orders are locked
     /// first, in id order, as every writer locks an order before its timers.
-    func reconcile(_ wanted: [Wanted]) async throws {
-        guard !wanted.isEmpty else { return }
+    /// Answers how many orders it mended (those whose version had not moved).
+    @discardableResult
+    func reconcile(_ wanted: [Wanted]) async throws -> Int {
+        guard !wanted.isEmpty else { return 0 }
         let lock = sql.dialect.name == "postgresql" ? " ORDER BY id FOR UPDATE" : ""
         let current = try await sql.raw("SELECT id, version FROM work_orders WHERE id IN \(SQLBind.group(wanted.map(\.id)))\(unsafeRaw: lock)").all()
         var versions: [UUID: Int] = [:]
         for row in current { versions[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "version", as: Int.self) }
         let unchanged = wanted.filter { versions[$0.id] == $0.version }
-        guard !unchanged.isEmpty else { return }
+        guard !unchanged.isEmpty else { return 0 }
         // The state is filtered here, not in SQL: with it in the WHERE clause SQLite chose the
         // (state, due_at) index and read every pending timer of the city for each page.
         var pending: [String: (id: UUID, dueAt: Date)] = [:]
@@ -222,6 +224,7 @@ struct ClockTimers {
             update.appendInterpolation(SQLBind.group(part.map(\.id)))
             try await sql.raw(update).run()
         }
+        return unchanged.count
     }
 
     struct Due: Sendable {
@@ -259,11 +262,13 @@ struct ClockTimers {
     }
 
     /// Marks a claimed moment taken (`done`) or no longer applying (`obsolete`); false when
-    /// another worker took it first, and then the caller's transaction must not commit.
+    /// another worker took it first, or when a change or the sweep moved it later since it was
+    /// claimed (the worker acted on the time it claimed), and then the caller's transaction
+    /// must not commit: the moment stays pending for its new time.
     func finish(_ id: UUID, state: String, at now: Date) async throws -> Bool {
         let rows = try await sql.raw("""
             UPDATE clock_timers SET state = \(bind: state), taken_at = \(bind: now), lease_until = NULL
-            WHERE id = \(bind: id) AND state = 'pending' RETURNING id
+            WHERE id = \(bind: id) AND state = 'pending' AND due_at <= \(bind: now) RETURNING id
             """).all()
         return rows.count == 1
     }

@@ -166,11 +166,10 @@ struct Worker: Sendable {
             times.compute += clock.now - t
             t = clock.now
             if !wanted.isEmpty {
-                try await app.hotline.write(on: db) { tx in try await ClockTimers(db: tx).reconcile(wanted) }
+                times.mended += try await app.hotline.write(on: db) { tx in try await ClockTimers(db: tx).reconcile(wanted) }
             }
             times.write += clock.now - t
             times.orders += page.count
-            times.mended += wanted.count
             counted(page.count)
             t = clock.now
             page = try await following
