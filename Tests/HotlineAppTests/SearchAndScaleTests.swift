@@ -95,10 +95,14 @@ struct SearchAndScaleTests {
             #expect(indexesBefore.count >= 8)
             let keysBefore = try await SyntheticCity.foreignKeys(sql, sqlite: sqlite).map { "\($0.table) \($0.name) \($0.definition)" }
             #expect(sqlite || keysBefore.count >= 6)
+            let uniquesBefore = try await SyntheticCity.unreferencedUniques(sql, sqlite: sqlite).map { "\($0.table) \($0.name) \($0.definition)" }
+            // On PostgreSQL at least the timeline's primary key and its (order, seq) constraint.
+            #expect(sqlite || uniquesBefore.filter { $0.hasPrefix("work_order_events ") }.count == 2, "\(uniquesBefore)")
             let report = try await SyntheticCity.run(app, options: .init(orders: 600, days: 90, chunk: 150)) { _ in }
             // The indexes set aside for the load are all back, as they were.
             #expect(try await SyntheticCity.secondaryIndexes(sql, sqlite: sqlite).map(\.definition) == indexesBefore)
             #expect(try await SyntheticCity.foreignKeys(sql, sqlite: sqlite).map { "\($0.table) \($0.name) \($0.definition)" } == keysBefore)
+            #expect(try await SyntheticCity.unreferencedUniques(sql, sqlite: sqlite).map { "\($0.table) \($0.name) \($0.definition)" } == uniquesBefore)
             #expect(report.orders == 600)
             #expect(report.units > 400 && report.units < 520)
             #expect(try await WorkOrderModel.query(on: app.db).count() == 600)
@@ -325,7 +329,7 @@ struct SearchAndScaleTests {
             if case .bind(let e) = v { return try encoder.encode(e) }
             return .null
         }
-        func check(_ table: String, _ c: Collector, _ columns: [String], _ bulk: [DatabaseQuery.Value]) throws {
+        func check(_ table: String, _ c: Collector, _ columns: [String], _ bulk: [BulkCell]) throws {
             #expect(c.keys == columns, "\(table)")
             for (i, (x, y)) in zip(try bulk.map(SQLiteBulkWriter.sqlite), try c.values.map(viaEncoder)).enumerated() where !Self.same(x, y) {
                 Issue.record("\(table).\(c.keys[i]): bulk \(x) vs Fluent \(y)")

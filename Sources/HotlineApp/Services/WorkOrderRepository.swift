@@ -78,7 +78,7 @@ struct WorkOrderRepository {
         var after = t.aggregate
         after.order.version = before.order.version + 1
         let matched = try await sql.updateRow(
-            "work_orders", columns: Self.orderColumnsWithDigest, BulkRows.order(after.order) + [.bind(ClockTimer.digest(timers))],
+            "work_orders", columns: Self.orderColumnsWithDigest, BulkRows.order(after.order).values + [.bind(ClockTimer.digest(timers))],
             extra: [("version", before.order.version)])
         guard matched == 1 else { throw APIProblem.staleVersion }
         try await writeParts(after, previous: before)
@@ -113,15 +113,15 @@ struct WorkOrderRepository {
     private func creation(_ a: WorkOrderAggregate, eventRows: [[DatabaseQuery.Value]], timers: [ClockTimer]) -> [any SQLExpression] {
         let id = a.order.id
         var statements: [any SQLExpression] = [
-            SQLRowsInsert(table: "work_orders", columns: Self.orderColumnsWithDigest, rows: [BulkRows.order(a.order) + [.bind(ClockTimer.digest(timers))]])
+            SQLRowsInsert(table: "work_orders", columns: Self.orderColumnsWithDigest, rows: [BulkRows.order(a.order).values + [.bind(ClockTimer.digest(timers))]])
         ]
         func add(_ table: String, _ columns: [String], _ rows: [[DatabaseQuery.Value]]) {
             if !rows.isEmpty { statements.append(SQLRowsInsert(table: table, columns: columns, rows: rows)) }
         }
-        add("assignments", BulkRows.assignmentColumns, a.assignments.map(BulkRows.assignment))
-        add("extension_requests", BulkRows.extensionColumns, a.extensions.map { BulkRows.extensionRequest($0, workOrderId: id) })
-        add("supervisions", BulkRows.supervisionColumns, a.supervisions.map { BulkRows.supervision($0, workOrderId: id) })
-        add("reminders", BulkRows.reminderColumns, a.reminders.map { BulkRows.reminder($0, workOrderId: id) })
+        add("assignments", BulkRows.assignmentColumns, a.assignments.map { BulkRows.assignment($0).values })
+        add("extension_requests", BulkRows.extensionColumns, a.extensions.map { BulkRows.extensionRequest($0, workOrderId: id).values })
+        add("supervisions", BulkRows.supervisionColumns, a.supervisions.map { BulkRows.supervision($0, workOrderId: id).values })
+        add("reminders", BulkRows.reminderColumns, a.reminders.map { BulkRows.reminder($0, workOrderId: id).values })
         statements += SearchIndex(db).insertion(a.order)
         add("work_order_events", BulkRows.eventColumns, eventRows)
         if let insert = ClockTimers.insertion(timers) { statements.append(insert) }
@@ -147,24 +147,24 @@ struct WorkOrderRepository {
         let orderId = a.order.id
         var inserts: [[DatabaseQuery.Value]] = []
         for asg in a.assignments {
-            guard let old = previous.assignment(asg.id) else { inserts.append(BulkRows.assignment(asg)); continue }
-            if old != asg { try await sql.updateRow("assignments", columns: BulkRows.assignmentColumns, BulkRows.assignment(asg)) }
+            guard let old = previous.assignment(asg.id) else { inserts.append(BulkRows.assignment(asg).values); continue }
+            if old != asg { try await sql.updateRow("assignments", columns: BulkRows.assignmentColumns, BulkRows.assignment(asg).values) }
         }
         try await sql.insertRows(into: "assignments", columns: BulkRows.assignmentColumns, inserts)
         inserts = []
         for e in a.extensions {
-            guard let old = previous.extensions.first(where: { $0.id == e.id }) else { inserts.append(BulkRows.extensionRequest(e, workOrderId: orderId)); continue }
-            if old != e { try await sql.updateRow("extension_requests", columns: BulkRows.extensionColumns, BulkRows.extensionRequest(e, workOrderId: orderId)) }
+            guard let old = previous.extensions.first(where: { $0.id == e.id }) else { inserts.append(BulkRows.extensionRequest(e, workOrderId: orderId).values); continue }
+            if old != e { try await sql.updateRow("extension_requests", columns: BulkRows.extensionColumns, BulkRows.extensionRequest(e, workOrderId: orderId).values) }
         }
         try await sql.insertRows(into: "extension_requests", columns: BulkRows.extensionColumns, inserts)
         inserts = []
         for s in a.supervisions {
-            guard let old = previous.supervisions.first(where: { $0.id == s.id }) else { inserts.append(BulkRows.supervision(s, workOrderId: orderId)); continue }
-            if old != s { try await sql.updateRow("supervisions", columns: BulkRows.supervisionColumns, BulkRows.supervision(s, workOrderId: orderId)) }
+            guard let old = previous.supervisions.first(where: { $0.id == s.id }) else { inserts.append(BulkRows.supervision(s, workOrderId: orderId).values); continue }
+            if old != s { try await sql.updateRow("supervisions", columns: BulkRows.supervisionColumns, BulkRows.supervision(s, workOrderId: orderId).values) }
         }
         try await sql.insertRows(into: "supervisions", columns: BulkRows.supervisionColumns, inserts)
         let known = Set(previous.reminders.map(\.id))
-        let reminders = a.reminders.filter { !known.contains($0.id) }.map { BulkRows.reminder($0, workOrderId: orderId) }
+        let reminders = a.reminders.filter { !known.contains($0.id) }.map { BulkRows.reminder($0, workOrderId: orderId).values }
         try await sql.insertRows(into: "reminders", columns: BulkRows.reminderColumns, reminders)
     }
 
@@ -175,7 +175,7 @@ struct WorkOrderRepository {
     }
 
     static func eventRow(_ e: DomainEvent, workOrderId: UUID, seq: Int, at: Date, actor: Actor?) -> [DatabaseQuery.Value] {
-        BulkRows.event(e, id: UUID.timeOrdered(), workOrderId: workOrderId, seq: seq, at: at, actor: actor, rolesText: actor.map { AccountModel.text($0.roles) } ?? "system")
+        BulkRows.event(e, id: UUID.timeOrdered(), workOrderId: workOrderId, seq: seq, at: at, actor: actor, rolesText: actor.map { AccountModel.text($0.roles) } ?? "system").values
     }
 
     private func append(_ events: [DomainEvent], to orderId: UUID, actor: Actor?, at now: Date, startingAt: Int? = nil) async throws {

@@ -7,33 +7,19 @@ import PostgresNIO
 import SQLiteKit
 import SQLiteNIO
 
-/// Rows for one table, taken from Fluent models through their own column mapping
-/// (`Fields.input(to:)`), so bulk loading writes exactly what `model.create()` would.
+/// Rows for one table, from `BulkRows` (whose column lists `BulkRowsTests` holds equal to what
+/// the Fluent models write).
 struct BulkTable {
     let name: String
-    var columns: [String] = []
-    var rows: [[DatabaseQuery.Value]] = []
+    var columns: [String]
+    var rows: [[BulkCell]] = []
 
-    init(_ name: String) { self.name = name }
-
-    private final class Collector: DatabaseInput {
-        var keys: [String] = []
-        var values: [DatabaseQuery.Value] = []
-        var wantsUnmodifiedKeys: Bool { true }
-        func set(_ value: DatabaseQuery.Value, at key: FieldKey) {
-            keys.append(key.description)
-            values.append(value)
-        }
+    init(_ name: String, columns: [String]) {
+        self.name = name
+        self.columns = columns
     }
 
-    mutating func add(_ model: any Model) {
-        let c = Collector()
-        model.input(to: c)
-        if columns.isEmpty { columns = c.keys }
-        rows.append(c.values)
-    }
-
-    mutating func add(_ values: [DatabaseQuery.Value]) { rows.append(values) }
+    mutating func add(_ values: [BulkCell]) { rows.append(values) }
 }
 
 /// A batch already turned into what the database reads, so the (parallel) producers do the
@@ -94,23 +80,18 @@ struct SQLiteBulkWriter: BulkWriter {
 
     private static let encoder = SQLiteDataEncoder()
 
-    /// The common types directly, the rest through sqlite-kit's own encoder; `BulkRowsTests`
-    /// checks the shortcuts give what the encoder gives.
-    static func sqlite(_ v: DatabaseQuery.Value) throws -> SQLiteData {
+    /// As SQLite stores each value (what sqlite-kit's encoder gives; `BulkRowsTests` checks).
+    static func sqlite(_ v: BulkCell) throws -> SQLiteData {
         switch v {
-        case .bind(let e):
-            switch e {
-            case let s as String: return .text(s)
-            case let u as UUID: return .text(u.text)
-            case let i as Int: return .integer(i)
-            case let b as Bool: return .integer(b ? 1 : 0)
-            case let d as Date: return .float(d.timeIntervalSince1970)
-            case let x as Double: return .float(x)
-            case let d as [String: String]: return .text(BulkJSON.object(d))
-            default: return try encoder.encode(e)
-            }
-        case .null, .default: return .null
-        default: throw BulkError.unsupported("\(v)")
+        case .null: return .null
+        case .text(let s): return .text(s)
+        case .uuid(let u): return .text(u.text)
+        case .int(let i): return .integer(i)
+        case .bool(let b): return .integer(b ? 1 : 0)
+        case .date(let d): return .float(d.timeIntervalSince1970)
+        case .double(let x): return .float(x)
+        case .object(let d): return .text(BulkJSON.object(d))
+        case .encodable(let e): return try encoder.encode(e)
         }
     }
 }
@@ -160,110 +141,132 @@ struct PostgresBulkWriter: BulkWriter {
     }
 }
 
-/// PostgreSQL's COPY text format: tab-separated, `\N` for NULL, backslash escapes.
+/// PostgreSQL's COPY text format: tab-separated, `\N` for NULL, backslash escapes. Values are
+/// written as bytes straight into the buffer: formatting them as `String`s first was a fifth of
+/// the seed's time.
 enum PostgresCopyText {
-    static func write(_ v: DatabaseQuery.Value, to buffer: inout ByteBuffer) throws {
+    static func write(_ v: BulkCell, to buffer: inout ByteBuffer) throws {
         switch v {
-        case .null, .default:
-            buffer.writeStaticString("\\N")
-        case .bind(let e):
-            switch e {
-            case let s as String: escaped(s, to: &buffer)
-            case let u as UUID: buffer.writeString(u.text)
-            case let i as Int: buffer.writeString(String(i))
-            case let b as Bool: buffer.writeStaticString(b ? "t" : "f")
-            case let d as Date: buffer.writeString(BulkTime.iso(d))
-            case let x as Double: buffer.writeString(String(x))
-            case let d as [String: String]: escaped(BulkJSON.object(d), to: &buffer)
-            case let raw as PostgresCopyText.Raw: escaped(raw.text, to: &buffer)
-            default:
-                let data = try JSONEncoder().encode(e)
-                escaped(String(decoding: data, as: UTF8.self), to: &buffer)
-            }
-        default:
-            throw BulkError.unsupported("\(v)")
-        }
-    }
-
-    /// Text PostgreSQL casts itself on the way in (a tsvector literal, say).
-    struct Raw: Encodable, Sendable {
-        var text: String
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.singleValueContainer()
-            try c.encode(text)
+        case .null: buffer.writeStaticString("\\N")
+        case .text(let s): escaped(s, to: &buffer)
+        case .uuid(let u): buffer.writeString(u.text)
+        case .int(let i): buffer.writeString(String(i))
+        case .bool(let b): buffer.writeStaticString(b ? "t" : "f")
+        case .date(let d): BulkTime.write(d, to: &buffer)
+        case .double(let x): buffer.writeString(String(x))
+        case .object(let d): escaped(BulkJSON.object(d), to: &buffer)
+        case .encodable(let e):
+            let data = try JSONEncoder().encode(e)
+            escaped(String(decoding: data, as: UTF8.self), to: &buffer)
         }
     }
 
     static func escaped(_ s: String, to buffer: inout ByteBuffer) {
-        // Most text has nothing to escape: write it in one go.
-        if !s.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
-            buffer.writeString(s)
-            return
-        }
-        for byte in s.utf8 {
-            switch byte {
-            case 0x5C: buffer.writeStaticString("\\\\")
-            case 0x09: buffer.writeStaticString("\\t")
-            case 0x0A: buffer.writeStaticString("\\n")
-            case 0x0D: buffer.writeStaticString("\\r")
-            default: buffer.writeInteger(byte)
+        var s = s
+        s.withUTF8 { utf8 in
+            // Most text has nothing to escape: write it in one go.
+            var start = 0
+            for (i, byte) in utf8.enumerated() {
+                let escape: StaticString
+                switch byte {
+                case 0x5C: escape = "\\\\"
+                case 0x09: escape = "\\t"
+                case 0x0A: escape = "\\n"
+                case 0x0D: escape = "\\r"
+                default: continue
+                }
+                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[start..<i]))
+                buffer.writeStaticString(escape)
+                start = i + 1
             }
+            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[start...]))
         }
     }
 }
 
 /// JSON for the `[String: String]` detail maps on every timeline event, without a JSONEncoder
-/// per row (the encoder dominated the seed's profile).
+/// per row (the encoder dominated the seed's profile). Keys are sorted, so equal maps give equal
+/// text.
 enum BulkJSON {
     static func object(_ d: [String: String]) -> String {
         if d.isEmpty { return "{}" }
-        var out = "{"
-        var first = true
-        for key in d.keys.sorted() {
-            if !first { out += "," }
-            first = false
+        var out: [UInt8] = [0x7B]
+        out.reserveCapacity(96)
+        for (n, key) in d.keys.sorted().enumerated() {
+            if n > 0 { out.append(0x2C) }
             string(key, into: &out)
-            out += ":"
+            out.append(0x3A)
             string(d[key]!, into: &out)
         }
-        return out + "}"
+        out.append(0x7D)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    static func string(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+    /// A JSON string by bytes: only `"`, `\` and control characters are escaped, and none of
+    /// them can occur inside a multi-byte UTF-8 sequence.
+    static func string(_ s: String, into out: inout [UInt8]) {
+        out.append(0x22)
+        for byte in s.utf8 {
+            switch byte {
+            case 0x22, 0x5C: out.append(0x5C); out.append(byte)
+            case 0x0A: out.append(0x5C); out.append(0x6E)
+            case 0x0D: out.append(0x5C); out.append(0x72)
+            case 0x09: out.append(0x5C); out.append(0x74)
+            case 0x00..<0x20:
+                out.append(contentsOf: Array("\\u00".utf8))
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0x0F)])
+            default: out.append(byte)
             }
         }
-        out += "\""
+        out.append(0x22)
     }
+
+    private static let hex = Array("0123456789abcdef".utf8)
 }
 
 /// `2026-11-21 09:30:00.123456+00`, by arithmetic: a DateFormatter per row would cost more
 /// than the database's own work.
 enum BulkTime {
     static func iso(_ d: Date) -> String {
+        var buffer = ByteBuffer()
+        write(d, to: &buffer)
+        return buffer.readString(length: buffer.readableBytes)!
+    }
+
+    static func write(_ d: Date, to buffer: inout ByteBuffer) {
         let t = d.timeIntervalSince1970
         var seconds = Int(t.rounded(.down))
-        let micros = Int(((t - Double(seconds)) * 1_000_000).rounded())
-        if micros >= 1_000_000 { seconds += 1 }
+        var micros = Int(((t - Double(seconds)) * 1_000_000).rounded())
+        if micros >= 1_000_000 {
+            seconds += 1
+            micros -= 1_000_000
+        }
         let day = LocalDate(dayNumber: Int((Double(seconds) / 86_400).rounded(.down)))
         let sod = seconds - day.dayNumber * 86_400
         let (y, m, dd) = day.components
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        let us = String(micros % 1_000_000)
-        return "\(y)-\(two(m))-\(two(dd)) \(two(sod / 3600)):\(two(sod / 60 % 60)):\(two(sod % 60)).\(String(repeating: "0", count: 6 - us.count))\(us)+00"
+        func digits(_ n: Int, _ count: Int) {
+            var divisor = 1
+            for _ in 1..<count { divisor *= 10 }
+            while divisor > 0 {
+                buffer.writeInteger(UInt8(0x30 + n / divisor % 10))
+                divisor /= 10
+            }
+        }
+        digits(y, 4)
+        buffer.writeInteger(UInt8(0x2D))
+        digits(m, 2)
+        buffer.writeInteger(UInt8(0x2D))
+        digits(dd, 2)
+        buffer.writeInteger(UInt8(0x20))
+        digits(sod / 3600, 2)
+        buffer.writeInteger(UInt8(0x3A))
+        digits(sod / 60 % 60, 2)
+        buffer.writeInteger(UInt8(0x3A))
+        digits(sod % 60, 2)
+        buffer.writeInteger(UInt8(0x2E))
+        digits(micros, 6)
+        buffer.writeStaticString("+00")
     }
 }
 

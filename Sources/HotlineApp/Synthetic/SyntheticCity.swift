@@ -180,6 +180,8 @@ struct SyntheticCity {
         range: Range<Int>, times: [Date], numbers: [String], city: City, now: Date, context: LifecycleContext, seed: UInt64
     ) -> Chunk {
         var rng = SeededGenerator(seed: seed &+ UInt64(range.lowerBound) &* 0x9E37_79B9)
+        // Ids from a stream of their own, so the city's story stays the same for a seed.
+        var ids = SeededGenerator(seed: UInt64.random(in: 0...UInt64.max))
         var out: [(WorkOrderAggregate, [(DomainEvent, Actor?, Date)])] = []
         var slots: [Int] = []
         out.reserveCapacity(range.count)
@@ -196,7 +198,7 @@ struct SyntheticCity {
             let district = city.districts[Int.random(in: 0..<city.districts.count, using: &rng)]
             let streetIndex = Int.random(in: 0..<district.streets.count, using: &rng)
             let draft = Self.draft(topic: topic, district: district, streetIndex: streetIndex, rng: &rng)
-            guard var story = try? OrderStory(draft, id: UUID.timeOrdered(times[i]), number: numbers[i], by: city.actors[Bool.random(using: &rng) ? "agent" : "agent2"]!, at: times[i], now: now, context: context) else {
+            guard var story = try? OrderStory(draft, id: UUID.timeOrdered(times[i], using: &ids), number: numbers[i], by: city.actors[Bool.random(using: &rng) ? "agent" : "agent2"]!, at: times[i], now: now, context: context) else {
                 i += 1
                 continue
             }
@@ -206,7 +208,7 @@ struct SyntheticCity {
                 var d2 = draft
                 d2.citizen = Self.citizen(rng: &rng)
                 d2.channel = .phone
-                if var dup = try? OrderStory(d2, id: UUID.timeOrdered(times[i + 1]), number: numbers[i + 1], by: city.actors["agent2"]!, at: times[i + 1], now: now, context: context) {
+                if var dup = try? OrderStory(d2, id: UUID.timeOrdered(times[i + 1], using: &ids), number: numbers[i + 1], by: city.actors["agent2"]!, at: times[i + 1], now: now, context: context) {
                     if dup.merge(into: &story, by: city.actors["dispatcher"]!, after: Double.random(in: 0.05..<0.5, using: &rng)) {
                         duplicate = dup
                     }

@@ -28,26 +28,11 @@ public enum SearchTerms {
     /// lower-cased token; everything else separates.
     public static func tokens(_ text: String) -> [Token] {
         var out: [Token] = []
-        out.reserveCapacity(text.count * 2)
+        out.reserveCapacity(text.utf8.count / 2)
         var position = 1
-        for run in runs(text) {
-            switch run {
-            case .han(let chars):
-                if chars.count == 1 {
-                    out.append(Token(text: String(chars[0]), position: position))
-                    position += 1
-                    continue
-                }
-                for i in 0..<(chars.count - 1) {
-                    out.append(Token(text: String(chars[i]) + String(chars[i + 1]), position: position))
-                    position += 1
-                }
-                out.append(Token(text: String(chars[chars.count - 1]), position: position))
-                position += 1
-            case .word(let w):
-                out.append(Token(text: w, position: position))
-                position += 1
-            }
+        scan(text) { token in
+            out.append(Token(text: token.text, position: position))
+            position += 1
         }
         return out
     }
@@ -80,21 +65,54 @@ public enum SearchTerms {
     /// The document as space-separated tokens (what SQLite's FTS5 `unicode61` tokenizer reads
     /// back as the same tokens in the same order).
     public static func document(_ text: String) -> String {
-        tokens(text).map(\.text).joined(separator: " ")
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count * 3)
+        scan(text) { token in
+            if !out.isEmpty { out.append(0x20) }
+            token.write(to: &out)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The document as a PostgreSQL `tsvector` literal with positions, built here rather than by
-    /// `to_tsvector` so the tokens do not depend on the server's parser or locale.
+    /// `to_tsvector` so the tokens do not depend on the server's parser or locale. Tokens are Han
+    /// characters, lower-case ASCII letters and digits, so none needs escaping inside its quotes.
+    /// Written from bytes with integer keys: it runs for every intake and every seeded order,
+    /// and hashing `String`s (with their Unicode normalisation) was most of its cost.
     public static func tsvector(_ text: String) -> String {
-        var positions: [String: [Int]] = [:]
-        var order: [String] = []
-        for t in tokens(text) {
+        var entries: [(token: ScannedToken, positions: [Int])] = []
+        var index: [ScannedToken.Key: Int] = [:]
+        var position = 1
+        scan(text) { token in
             // tsvector positions stop at 16383; later occurrences add nothing to matching.
-            guard t.position < 16_384 else { break }
-            if positions[t.text] == nil { order.append(t.text) }
-            positions[t.text, default: []].append(t.position)
+            guard position < 16_384 else { return }
+            if let i = index[token.key] {
+                entries[i].positions.append(position)
+            } else {
+                index[token.key] = entries.count
+                entries.append((token, [position]))
+            }
+            position += 1
         }
-        return order.map { "\(quoted($0)):\(positions[$0]!.map(String.init).joined(separator: ","))" }.joined(separator: " ")
+        var out: [UInt8] = []
+        out.reserveCapacity(entries.count * 12)
+        for (n, entry) in entries.enumerated() {
+            if n > 0 { out.append(0x20) }
+            out.append(0x27)
+            entry.token.write(to: &out)
+            out.append(0x27)
+            out.append(0x3A)
+            for (k, p) in entry.positions.enumerated() {
+                if k > 0 { out.append(0x2C) }
+                writeDecimal(p, to: &out)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func writeDecimal(_ n: Int, to out: inout [UInt8]) {
+        if n >= 10 { writeDecimal(n / 10, to: &out) }
+        out.append(UInt8(0x30 + n % 10))
     }
 
     /// FTS5 MATCH expression, or nil when the query has no searchable term.
@@ -128,7 +146,7 @@ public enum SearchTerms {
 
     private enum Run { case han([Character]), word(String) }
 
-    /// Han runs and Latin/digit runs; all else (punctuation, spaces, symbols) separates.
+    /// Han runs and Latin/digit runs (for query parsing); all else separates.
     private static func runs(_ text: String) -> [Run] {
         var out: [Run] = []
         var han: [Character] = []
@@ -137,18 +155,15 @@ public enum SearchTerms {
             if !han.isEmpty { out.append(.han(han)); han = [] }
             if !word.isEmpty { out.append(.word(word)); word = "" }
         }
-        for ch in text {
-            if isHan(ch) {
+        for s in text.unicodeScalars {
+            switch kind(of: s) {
+            case .han:
                 if !word.isEmpty { out.append(.word(word)); word = "" }
-                han.append(ch)
-            } else if ch.isASCII, ch.isLetter || ch.isNumber {
+                han.append(Character(s))
+            case .word(let byte):
                 if !han.isEmpty { out.append(.han(han)); han = [] }
-                word.append(Character(ch.lowercased()))
-            } else if let folded = halfwidth(ch) {
-                // Full-width digits and letters (０-９, Ａ-Ｚ) read as their ASCII forms.
-                if !han.isEmpty { out.append(.han(han)); han = [] }
-                word.append(Character(folded.lowercased()))
-            } else {
+                word.unicodeScalars.append(Unicode.Scalar(byte))
+            case .separator:
                 flush()
             }
         }
@@ -156,19 +171,77 @@ public enum SearchTerms {
         return out
     }
 
-    private static func halfwidth(_ ch: Character) -> Character? {
-        guard let s = ch.unicodeScalars.first, ch.unicodeScalars.count == 1 else { return nil }
-        switch s.value {
-        case 0xFF10...0xFF19, 0xFF21...0xFF3A, 0xFF41...0xFF5A: return Unicode.Scalar(s.value - 0xFEE0).map(Character.init)
-        default: return nil
+    /// One token found by `scan`: a Han character, a pair of them, or an ASCII word.
+    struct ScannedToken {
+        enum Key: Hashable { case han(UInt64), word([UInt8]) }
+        var first: Unicode.Scalar?
+        var second: Unicode.Scalar?
+        var word: [UInt8] = []
+
+        var key: Key {
+            guard let first else { return .word(word) }
+            return .han(UInt64(first.value) << 21 | UInt64(second?.value ?? 0))
+        }
+
+        var text: String {
+            guard let first else { return String(decoding: word, as: UTF8.self) }
+            var s = String(first)
+            if let second { s.unicodeScalars.append(second) }
+            return s
+        }
+
+        func write(to out: inout [UInt8]) {
+            guard let first else { out.append(contentsOf: word); return }
+            UTF8.encode(first) { out.append($0) }
+            if let second { UTF8.encode(second) { out.append($0) } }
         }
     }
 
-    private static func isHan(_ ch: Character) -> Bool {
-        guard let s = ch.unicodeScalars.first, ch.unicodeScalars.count == 1 else { return false }
-        switch s.value {
-        case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x2FA1F, 0x3007: return true
-        default: return false
+    private enum ScalarKind { case han, word(UInt8), separator }
+
+    /// Han characters; ASCII letters and digits (lower-cased) and their full-width forms (folded
+    /// to ASCII: ０-９, Ａ-Ｚ); everything else (punctuation, spaces, symbols) separates.
+    private static func kind(of s: Unicode.Scalar) -> ScalarKind {
+        let v = s.value
+        switch v {
+        case 0x30...0x39, 0x61...0x7A: return .word(UInt8(v))
+        case 0x41...0x5A: return .word(UInt8(v + 0x20))
+        case 0xFF10...0xFF19, 0xFF41...0xFF5A: return .word(UInt8(v - 0xFEE0))
+        case 0xFF21...0xFF3A: return .word(UInt8(v - 0xFEE0 + 0x20))
+        case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x2FA1F, 0x3007: return .han
+        default: return .separator
         }
+    }
+
+    /// The document's tokens in order, over Unicode scalars (not grapheme clusters, whose
+    /// breaking cost more than the rest of the indexing): a Han run yields each pair of
+    /// neighbours as it is read and its last character when it ends.
+    static func scan(_ text: String, _ emit: (ScannedToken) -> Void) {
+        var previousHan: Unicode.Scalar?
+        var word: [UInt8] = []
+        func endHan() {
+            if let h = previousHan { emit(ScannedToken(first: h)) }
+            previousHan = nil
+        }
+        func endWord() {
+            if !word.isEmpty { emit(ScannedToken(word: word)) }
+            word.removeAll(keepingCapacity: true)
+        }
+        for s in text.unicodeScalars {
+            switch kind(of: s) {
+            case .han:
+                endWord()
+                if let h = previousHan { emit(ScannedToken(first: h, second: s)) }
+                previousHan = s
+            case .word(let byte):
+                endHan()
+                word.append(byte)
+            case .separator:
+                endHan()
+                endWord()
+            }
+        }
+        endHan()
+        endWord()
     }
 }

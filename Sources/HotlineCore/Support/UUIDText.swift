@@ -8,16 +8,20 @@ extension UUID {
     /// and both showed in the profiles of the seed and of the worker's sweep, which handle
     /// hundreds of thousands of ids (timer keys name one each).
     public var text: String {
-        withUnsafeBytes(of: uuid) { raw in
-            var out = [UInt8](repeating: 0x2D, count: 36)
-            var o = 0
-            for (i, b) in raw.enumerated() {
-                if i == 4 || i == 6 || i == 8 || i == 10 { o += 1 }
-                out[o] = Self.hexDigits[Int(b >> 4)]
-                out[o + 1] = Self.hexDigits[Int(b & 0x0F)]
-                o += 2
+        String(unsafeUninitializedCapacity: 36) { out in
+            withUnsafeBytes(of: uuid) { raw in
+                var o = 0
+                for (i, b) in raw.enumerated() {
+                    if i == 4 || i == 6 || i == 8 || i == 10 {
+                        out[o] = 0x2D
+                        o += 1
+                    }
+                    out[o] = Self.hexDigits[Int(b >> 4)]
+                    out[o + 1] = Self.hexDigits[Int(b & 0x0F)]
+                    o += 2
+                }
             }
-            return String(decoding: out, as: UTF8.self)
+            return 36
         }
     }
 
