@@ -51,6 +51,13 @@ struct SearchTermsTests {
         #expect(SearchTerms.tsquery([]) == nil)
     }
 
+    @Test("a Han character followed by a variation selector keeps its token (the selector separates)")
+    func variationSelector() {
+        // 葛 with an ideographic variation selector, as some name-entry systems write it.
+        #expect(SearchTerms.tokens("葛\u{E0100}城").map(\.text) == ["葛", "城"])
+        #expect(SearchTerms.query("葛\u{E0100}") == [.prefix("葛")])
+    }
+
     @Test("the scalar scanner gives exactly the tokens, FTS5 document and tsvector of the plain Character-by-Character reading")
     func scannerMatchesReference() {
         // Han (including extension B and 〇), ASCII, full-width forms, punctuation, white space

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 extension UUID {
     /// RFC 9562 version 7: 48 bits of Unix milliseconds, then random bits. New rows land at the
@@ -25,19 +25,22 @@ extension UUID {
     }
 }
 
-/// A SplitMix64 stream shared by all threads through one atomic counter, seeded once from the
+/// A SplitMix64 stream shared by all threads through one locked counter, seeded once from the
 /// system: random enough for synthetic ids and samples (not for secrets), and without a system
-/// call per number.
+/// call per number. (A lock, not `Synchronization.Atomic`, which needs macOS 15.)
 final class SharedRandom: Sendable, RandomNumberGenerator {
-    private let counter: Atomic<UInt64>
+    private let counter: NIOLockedValueBox<UInt64>
 
     init() {
         var system = SystemRandomNumberGenerator()
-        counter = Atomic(system.next())
+        counter = NIOLockedValueBox(system.next())
     }
 
     func next() -> UInt64 {
-        var z = counter.wrappingAdd(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue
+        var z = counter.withLockedValue { state in
+            state &+= 0x9E37_79B9_7F4A_7C15
+            return state
+        }
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)

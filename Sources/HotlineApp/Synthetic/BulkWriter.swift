@@ -253,7 +253,7 @@ enum BulkTime {
                 divisor /= 10
             }
         }
-        digits(y, 4)
+        if y > 9_999 { buffer.writeString(String(y)) } else { digits(y, 4) }
         buffer.writeInteger(UInt8(0x2D))
         digits(m, 2)
         buffer.writeInteger(UInt8(0x2D))
