@@ -44,7 +44,8 @@ extension SyntheticCity {
         let isSQLite = (db as! any SQLDatabase).dialect.name == "sqlite"
         let frozenCity = city
         let frozenTimes = times, frozenNumbers = numbers
-        let chunks = stride(from: 0, to: times.count, by: options.chunk).map { $0..<min($0 + options.chunk, times.count) }
+        let chunk = max(1, options.chunk ?? (isSQLite ? 6_000 : 2_000))
+        let chunks = stride(from: 0, to: times.count, by: chunk).map { $0..<min($0 + chunk, times.count) }
 
         @Sendable func produce(_ range: Range<Int>) throws -> Produced {
             let chunk = generate(range: range, times: frozenTimes, numbers: frozenNumbers, city: frozenCity, now: now, context: context, seed: options.seed)
@@ -307,7 +308,9 @@ extension SyntheticCity {
                 // The app's connections leave checkpoints to `SQLiteCheckpointer`, which cannot
                 // reset the log while this writer never pauses: it grew to twice the database.
                 // The loader checkpoints in its own commits, as SQLite does by default.
-                _ = try await conn.query("PRAGMA wal_autocheckpoint=1000")
+                // 10,000 pages (40 MB): a hot index page rewritten by several batches reaches the
+                // database file once per checkpoint, not once per batch.
+                _ = try await conn.query("PRAGMA wal_autocheckpoint=10000")
                 let report: Report
                 do {
                     report = try await body(SQLiteBulkWriter(connection: conn))
