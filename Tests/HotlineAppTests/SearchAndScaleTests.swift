@@ -213,6 +213,7 @@ struct SearchAndScaleTests {
                 ("approvals", { $0.status == .returnRequested || $0.status == .feedbackPendingApproval || extensionsAtLeader.contains($0.id) }),
             ]
             var nonEmpty = 0
+            var fullest: (unit: UUID?, bucket: String, count: Int) = (nil, "", 0)
             for (unit, _) in busiest {
                 for (bucket, rule) in rules {
                     let want = assignments.filter { $0.unit.id == unit && rule($0) }
@@ -224,10 +225,26 @@ struct SearchAndScaleTests {
                     let dues = items.compactMap { ($0["assignment"] as? [String: Any])?.string("dueAt") }
                     #expect(dues == dues.sorted(), "\(bucket) sorted by deadline")
                     if !want.isEmpty { nonEmpty += 1 }
+                    if want.count > fullest.count { fullest = (unit, bucket, want.count) }
                     for item in items { #expect((item["assignment"] as? [String: Any])?["feedback"] == nil, "inbox lines leave the feedback body out") }
                 }
             }
             #expect(nonEmpty >= 3)
+            // Paging a bucket: pages neither repeat nor skip, each keeps the bucket's total,
+            // and a page past the end is empty with the total still given.
+            if let unit = fullest.unit {
+                let bucket = fullest.bucket
+                let all = try await app.call(.GET, "/queues/inbox?bucket=\(bucket)&unitId=\(unit)&per=100", as: "supervisor", world: world).json
+                let ids = (all["items"] as? [[String: Any]] ?? []).compactMap { ($0["assignment"] as? [String: Any])?.string("id") }
+                #expect(ids.count >= 3, "\(bucket): \(ids.count) lines")
+                var paged: [String] = []
+                for page in 1...((ids.count + 1) / 2 + 1) {
+                    let r = try await app.call(.GET, "/queues/inbox?bucket=\(bucket)&unitId=\(unit)&per=2&page=\(page)", as: "supervisor", world: world).json
+                    #expect(r["total"] as? Int == ids.count)
+                    paged += (r["items"] as? [[String: Any]] ?? []).compactMap { ($0["assignment"] as? [String: Any])?.string("id") }
+                }
+                #expect(paged == ids)
+            }
             // The feedback body is on the order's detail.
             let answered = try #require(assignments.first { $0.feedback != nil && busiest.map(\.key).contains($0.unit.id) })
             let answeredDetail = try await app.call(.GET, "/work-orders/\(answered.workOrderId)", as: "supervisor", world: world).json

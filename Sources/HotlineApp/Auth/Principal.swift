@@ -61,17 +61,7 @@ struct TokenAuthenticator: AsyncMiddleware {
             // connection on PostgreSQL: every request pays for this lookup, and building and
             // planning it cost more than answering it.
             let hash = TokenHash.of(token)
-            let row: (any SQLRow)?
-            if let rows = try await PreparedStatements.rows(PreparedStatements.TokenLookup(tokenHash: hash), on: request.db) {
-                row = rows.first
-            } else {
-                row = try await (request.db as! any SQLDatabase).raw("""
-                    SELECT t.id AS token_id, t.csrf_token, t.expires_at, a.id AS account_id, a.display_name, a.roles, a.active, a.extension,
-                    u.id AS unit_id, u.name AS unit_name, u.level, u.parent_id, u.path
-                    FROM access_tokens t JOIN accounts a ON a.id = t.account_id JOIN units u ON u.id = a.unit_id
-                    WHERE t.token_hash = \(bind: hash)
-                    """).first()
-            }
+            let row = try await PreparedStatements.TokenLookup(tokenHash: hash).rows(on: request.db).first
             if let row {
                 let r = OrderRows.Reader(row: row)
                 let expiresAt: Date = try r("expires_at")

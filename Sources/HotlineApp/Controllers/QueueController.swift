@@ -1,4 +1,5 @@
 import Fluent
+import FluentPostgresDriver
 import HotlineCore
 import SQLKit
 import Vapor
@@ -88,47 +89,59 @@ struct QueueController: RouteCollection {
 
     static func inbox(_ req: Request, unitId: UUID, bucket: Bucket, page: Int?, per: Int?) async throws -> Page<InboxItem> {
         let now = req.now
-        let (page, per, _) = try Paging.resolve(page: page, per: per)
-        // SQLKit, not Fluent: a unit's inbox is polled all day (see `OrderRows`).
-        let sql = req.db as! any SQLDatabase
-        func column(_ name: String) -> SQLColumn { SQLColumn(name, table: "assignments") }
-        func statusIn(_ statuses: [AssignmentStatus]) -> any SQLExpression {
-            SQLBinaryExpression(column("status"), .in, SQLGroupExpression(SQLList(statuses.map { SQLBind($0.rawValue) })))
-        }
-        var conditions: [any SQLExpression] = [SQLBinaryExpression(column("unit_id"), .equal, SQLBind(unitId))]
-        switch bucket {
-        case .toSign: conditions.append(statusIn([.toSign]))
-        case .inHand: conditions.append(statusIn([.inHand]))
-        case .dueSoon:
-            conditions += [statusIn(Self.working), SQLBinaryExpression(column("due_at"), .greaterThanOrEqual, SQLBind(now)), SQLBinaryExpression(column("warn_at"), .lessThanOrEqual, SQLBind(now))]
-        case .overdue:
-            conditions += [statusIn(Self.working), SQLBinaryExpression(column("due_at"), .lessThan, SQLBind(now))]
-        case .redo:
-            // Sent back and not yet answered again: an answer waiting for the leader is in approvals.
-            conditions += [statusIn([.toSign, .inHand]), SQLBinaryExpression(column("redo_count"), .greaterThan, SQLBind(0))]
-        case .approvals:
-            // Feedback and return requests wait in the assignment's own status; an extension
-            // request waits in its own row.
-            conditions.append(SQLGroupExpression(SQLBinaryExpression(statusIn([.returnRequested, .feedbackPendingApproval]), .or, SQLQueryString(
-                "EXISTS (SELECT 1 FROM extension_requests e WHERE e.assignment_id = \(ident: "assignments").\(ident: "id") AND e.status = \(bind: ExtensionStatus.pendingUnitLeader.rawValue))"))))
-        }
-        let predicate = SQLList(conditions, separator: SQLRaw(" AND "))
-        let total = try await sql.select().column(SQLRaw("COUNT(*)"), as: "n").from("assignments").where(predicate).first()?.decode(column: "n", as: Int.self) ?? 0
-        // The page's lines first, then their orders' summaries joined to them, in one
-        // statement: joined before the LIMIT, every line of the bucket fetched its order.
-        // Deadlines are end-of-day times shared by many lines: the id settles ties, so pages
-        // neither repeat nor skip.
-        let lines = sql.select().column(SQLColumnList(Self.inboxColumns, table: "assignments")).from("assignments")
-            .where(predicate).orderBy(column("due_at")).orderBy(column("id")).limit(per).offset((page - 1) * per)
-        let rows = try await sql.select().column(SQLColumnList(Self.inboxColumns, table: "assignments")).column(WorkOrderSummaryRow.aliasedColumns(prefix: "o_"))
-            .from(SQLAlias(SQLGroupExpression(lines.select), as: SQLIdentifier("assignments")))
-            .join("work_orders", on: SQLColumn("id", table: "work_orders"), .equal, column("work_order_id"))
-            .orderBy(column("due_at")).orderBy(column("id")).all()
-        let items = try rows.map { row in
+        let (page, per, offset) = try Paging.resolve(page: page, per: per)
+        // One statement, written out and prepared per connection on PostgreSQL (see
+        // `InboxPage`): the count of the bucket and its page of lines with their orders.
+        let rows = try await InboxPages.rows(bucket, unitId: unitId, now: now, limit: per, offset: offset, on: req.db)
+        let total = try rows.first.map { try $0.decode(column: "total", as: Int.self) } ?? 0
+        let items = try rows.filter { try !$0.decodeNil(column: "id") }.map { row in
             InboxItem(assignment: AssignmentDTO(try OrderRows.assignment(row, feedback: false), now: now), order: try WorkOrderSummaryDTO(WorkOrderSummaryRow(row: row, prefix: "o_"), now: now))
         }
         return Page(items: items, page: page, per: per, total: total)
     }
+
+    /// The lines of a bucket, as SQL over `assignments`: `$1` is the unit, `$2` the time now.
+    static func inboxCondition(_ bucket: Bucket) -> String {
+        func statusIn(_ statuses: [AssignmentStatus]) -> String {
+            "status IN (" + statuses.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+        }
+        let condition: String
+        switch bucket {
+        case .toSign: condition = statusIn([.toSign])
+        case .inHand: condition = statusIn([.inHand])
+        case .dueSoon: condition = "\(statusIn(working)) AND due_at >= $2 AND warn_at <= $2"
+        case .overdue: condition = "\(statusIn(working)) AND due_at < $2"
+        case .redo:
+            // Sent back and not yet answered again: an answer waiting for the leader is in approvals.
+            condition = "\(statusIn([.toSign, .inHand])) AND redo_count > 0"
+        case .approvals:
+            // Feedback and return requests wait in the assignment's own status; an extension
+            // request waits in its own row.
+            condition = """
+                (\(statusIn([.returnRequested, .feedbackPendingApproval])) OR EXISTS (SELECT 1 FROM extension_requests e \
+                WHERE e.assignment_id = assignments.id AND e.status = '\(ExtensionStatus.pendingUnitLeader.rawValue)'))
+                """
+        }
+        return "unit_id = $1 AND " + condition
+    }
+
+    /// A bucket's page: its count, then its lines (`$3` per page, from `$4`) joined to their
+    /// orders' summaries. The lines are picked first: joined before the LIMIT, every line of
+    /// the bucket fetched its order. Deadlines are end-of-day times shared by many lines: the
+    /// id settles ties, so pages neither repeat nor skip. An empty page is one row with the
+    /// count and nulls.
+    static func inboxSQL(_ bucket: Bucket) -> String {
+        let condition = inboxCondition(bucket)
+        return """
+            SELECT n.total, p.* FROM (SELECT COUNT(*) AS total FROM assignments WHERE \(condition)) AS n
+            LEFT JOIN (SELECT \(SQLColumnList(inboxColumns, table: "assignments").text), \(WorkOrderSummaryRow.aliasedColumnText(prefix: "o_"))
+            FROM (SELECT \(SQLColumnList(inboxColumns).text) FROM assignments WHERE \(condition) ORDER BY due_at, id LIMIT $3 OFFSET $4) AS assignments
+            JOIN work_orders ON work_orders.id = assignments.work_order_id) AS p ON 1 = 1
+            ORDER BY p.due_at, p.id
+            """
+    }
+
+    static let inboxSQLByBucket = Dictionary(uniqueKeysWithValues: Bucket.allCases.map { ($0, inboxSQL($0)) })
 
     /// An inbox line leaves out the feedback body (`feedbackSubmittedAt` says there is one; the
     /// order's detail has it): decoding its JSON was a fifth of an inbox page's CPU.
@@ -184,5 +197,41 @@ struct QueueController: RouteCollection {
             handling: try n("handling"), awaitingReview: try n("awaiting_review"), awaitingCallback: try n("awaiting_callback"),
             overdue: try n("overdue"), dueSoon: try n("due_soon"), sensitiveOpen: try n("sensitive_open"),
             openSupervisions: try n("open_supervisions"), pendingReturns: try n("pending_returns"), pendingExtensions: try n("pending_extensions"))
+    }
+}
+
+/// A unit's inbox page (`QueueController.inboxSQL`), one prepared statement per bucket:
+/// PostgresNIO names a prepared statement by its Swift type, so each bucket is a type.
+struct InboxPage<Bucket: InboxPages.Bucket>: SharedStatement {
+    static var sql: String { QueueController.inboxSQLByBucket[Bucket.bucket]! }
+    static var bindingDataTypes: [PostgresDataType] { [.uuid, .timestamptz, .int8, .int8] }
+    let unitId: UUID
+    let now: Date
+    let limit: Int
+    let offset: Int
+    var arguments: [BulkCell] { [.uuid(unitId), .date(now), .int(limit), .int(offset)] }
+}
+
+enum InboxPages {
+    protocol Bucket { static var bucket: QueueController.Bucket { get } }
+    enum ToSign: Bucket { static let bucket = QueueController.Bucket.toSign }
+    enum InHand: Bucket { static let bucket = QueueController.Bucket.inHand }
+    enum DueSoon: Bucket { static let bucket = QueueController.Bucket.dueSoon }
+    enum Overdue: Bucket { static let bucket = QueueController.Bucket.overdue }
+    enum Redo: Bucket { static let bucket = QueueController.Bucket.redo }
+    enum Approvals: Bucket { static let bucket = QueueController.Bucket.approvals }
+
+    static func rows(_ bucket: QueueController.Bucket, unitId: UUID, now: Date, limit: Int, offset: Int, on db: any Database) async throws -> [any SQLRow] {
+        func run<B: Bucket>(_: B.Type) async throws -> [any SQLRow] {
+            try await InboxPage<B>(unitId: unitId, now: now, limit: limit, offset: offset).rows(on: db)
+        }
+        switch bucket {
+        case .toSign: return try await run(ToSign.self)
+        case .inHand: return try await run(InHand.self)
+        case .dueSoon: return try await run(DueSoon.self)
+        case .overdue: return try await run(Overdue.self)
+        case .redo: return try await run(Redo.self)
+        case .approvals: return try await run(Approvals.self)
+        }
     }
 }

@@ -2,6 +2,8 @@ import Fluent
 import Foundation
 import HotlineCore
 import NIOConcurrencyHelpers
+import PostgresNIO
+import PostgresKit
 import SQLKit
 
 /// The work-order tables read and written with SQLKit, column by column, instead of through
@@ -17,9 +19,38 @@ enum OrderRows {
         let row: any SQLRow
         /// Put before every column name: for columns selected under prefixed aliases.
         var prefix = ""
+        /// The cells of a PostgreSQL row from a prepared statement (`PostgresReadRow`), read
+        /// by type without SQLKit's `Decodable` path: on a unit's inbox page (≈ 1,000 cells)
+        /// that path was a sixth of the server's time.
+        private let cells: PostgresRandomAccessRow?
+
+        init(row: any SQLRow, prefix: String = "") {
+            self.row = row
+            self.prefix = prefix
+            cells = (row as? PostgresReadRow)?.cells
+        }
+
+        private func name(_ column: String) -> String { prefix.isEmpty ? column : prefix + column }
 
         func callAsFunction<T: Decodable>(_ column: String, as _: T.Type = T.self) throws -> T {
-            try row.decode(column: prefix.isEmpty ? column : prefix + column, as: T.self)
+            try row.decode(column: name(column), as: T.self)
+        }
+
+        /// The typed read, chosen by the compiler wherever the column's type is one
+        /// PostgresNIO decodes itself.
+        func callAsFunction<T: Decodable & PostgresDecodable>(_ column: String, as _: T.Type = T.self) throws -> T {
+            let name = name(column)
+            guard let cells else { return try row.decode(column: name, as: T.self) }
+            guard cells.contains(name) else { throw PostgresReadRow.MissingColumn(name: name) }
+            return try cells[name].decode(T.self)
+        }
+
+        func optional<T: Decodable & PostgresDecodable>(_ column: String, as _: T.Type = T.self) throws -> T? {
+            let name = name(column)
+            guard let cells else { return try row.decodeNil(column: name) ? nil : row.decode(column: name, as: T.self) }
+            guard cells.contains(name) else { return nil }
+            let cell = cells[name]
+            return cell.bytes == nil ? nil : try cell.decode(T.self)
         }
         /// A UUID column. SQLite stores it as text, which SQLiteKit turns into a `UUID` through
         /// its generic nested decoder, several times slower than reading the text and parsing
@@ -33,7 +64,7 @@ enum OrderRows {
             return id
         }
         func optional<T: Decodable>(_ column: String, as _: T.Type = T.self) throws -> T? {
-            let name = prefix.isEmpty ? column : prefix + column
+            let name = name(column)
             return try row.decodeNil(column: name) ? nil : row.decode(column: name, as: T.self)
         }
     }

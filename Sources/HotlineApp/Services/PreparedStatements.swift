@@ -21,7 +21,7 @@ enum PreparedStatements {
                 return rows
             }
         }.get()
-        return rows.map { $0.sql() }
+        return rows.map(PostgresReadRow.init)
     }
 
     /// The decoded rows of `statement` on one pooled PostgreSQL connection; nil when `db` is not
@@ -94,23 +94,15 @@ enum PreparedStatements {
     }
 
     /// The session behind a bearer token or cookie, with its account and unit (`Principal`).
-    struct TokenLookup: PostgresPreparedStatement {
+    struct TokenLookup: SharedStatement {
         static let sql = """
             SELECT t.id AS token_id, t.csrf_token, t.expires_at, a.id AS account_id, a.display_name, a.roles, a.active, a.extension,
             u.id AS unit_id, u.name AS unit_name, u.level, u.parent_id, u.path
             FROM access_tokens t JOIN accounts a ON a.id = t.account_id JOIN units u ON u.id = a.unit_id
             WHERE t.token_hash = $1
             """
-        typealias Row = PostgresRow
         let tokenHash: String
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(tokenHash)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+        var arguments: [BulkCell] { [.text(tokenHash)] }
     }
 
     /// Draws the day's next order number without waiting for the disk
@@ -132,4 +124,120 @@ enum PreparedStatements {
 
         func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
     }
+}
+
+/// A read written once, as text in PostgreSQL's `$1…$n` form, for both databases. PostgreSQL
+/// runs it as a prepared statement, parsed and planned once per connection: on the hot reads
+/// (a unit's inbox, an order's parts) planning cost PostgreSQL more than answering, about a
+/// millisecond a statement at a million orders. On SQLite, SQLKit binds each `$n` in place
+/// (SQLite plans in microseconds).
+protocol SharedStatement: PostgresPreparedStatement where Row == PostgresRow {
+    /// The values of `$1…$n`, in order. Text, ids, numbers, flags, times and null only.
+    var arguments: [BulkCell] { get }
+}
+
+extension SharedStatement {
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        for cell in arguments {
+            switch cell {
+            case .null: bindings.appendNull()
+            case .text(let x): bindings.append(x)
+            case .uuid(let x): bindings.append(x)
+            case .int(let x): bindings.append(x)
+            case .bool(let x): bindings.append(x)
+            case .date(let x): bindings.append(x)
+            case .double(let x): bindings.append(x)
+            case .object, .encodable: throw SharedStatementError.unsupportedArgument(Self.name)
+            }
+        }
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+
+    /// The statement's rows, read like SQLKit's on either database.
+    func rows(on db: any Database) async throws -> [any SQLRow] {
+        if let rows = try await PreparedStatements.rows(self, on: db) { return rows }
+        return try await (db as! any SQLDatabase).raw(Self.query(Self.sql, arguments)).all()
+    }
+
+    /// `text` with each `$n` replaced by a bind of `arguments[n - 1]`, in SQLKit's own
+    /// placeholder syntax: a number used twice is bound twice.
+    static func query(_ text: String, _ arguments: [BulkCell]) throws -> SQLQueryString {
+        var query = SQLQueryString("")
+        let bytes = Array(text.utf8)
+        var literalStart = 0
+        var i = 0
+        while i < bytes.count {
+            guard bytes[i] == UInt8(ascii: "$"), i + 1 < bytes.count, (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(bytes[i + 1]) else { i += 1; continue }
+            var end = i + 1
+            var n = 0
+            while end < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[end]) { n = n * 10 + Int(bytes[end] - UInt8(ascii: "0")); end += 1 }
+            guard n <= arguments.count else { throw SharedStatementError.missingArgument(name, n) }
+            query.appendLiteral(String(decoding: bytes[literalStart..<i], as: UTF8.self))
+            query.appendInterpolation(bind: arguments[n - 1].encodable)
+            literalStart = end
+            i = end
+        }
+        query.appendLiteral(String(decoding: bytes[literalStart...], as: UTF8.self))
+        return query
+    }
+}
+
+enum SharedStatementError: Error, CustomStringConvertible {
+    case unsupportedArgument(String)
+    case missingArgument(String, Int)
+
+    var description: String {
+        switch self {
+        case .unsupportedArgument(let name): "\(name): only text, ids, numbers, flags, times and null can be bound"
+        case .missingArgument(let name, let n): "\(name): no value for $\(n)"
+        }
+    }
+}
+
+extension BulkCell {
+    /// The value as SQLKit binds it.
+    var encodable: any Encodable & Sendable {
+        switch self {
+        case .null: String?.none
+        case .text(let x): x
+        case .uuid(let x): x
+        case .int(let x): x
+        case .bool(let x): x
+        case .date(let x): x
+        case .double(let x): x
+        case .object(let x): x
+        case .encodable(let x): x
+        }
+    }
+}
+
+/// A PostgreSQL row read like SQLKit's, whose cells `OrderRows.Reader` can also read by type.
+struct PostgresReadRow: SQLRow {
+    struct MissingColumn: Error, CustomStringConvertible {
+        let name: String
+        var description: String { "no column \(name)" }
+    }
+
+    let row: PostgresRow
+    let cells: PostgresRandomAccessRow
+
+    init(_ row: PostgresRow) {
+        self.row = row
+        cells = row.makeRandomAccess()
+    }
+
+    var allColumns: [String] { cells.map(\.columnName) }
+    func contains(column: String) -> Bool { cells.contains(column) }
+    func decodeNil(column: String) throws -> Bool { !cells.contains(column) || cells[column].bytes == nil }
+    func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
+        guard cells.contains(column) else { throw MissingColumn(name: column) }
+        if let typed = D.self as? any PostgresDecodable.Type { return try Self.decode(typed, cells[column]) as! D }
+        // Anything else (JSON bodies) as PostgresKit reads it.
+        return try row.sql().decode(column: column, as: D.self)
+    }
+
+    private static func decode<T: PostgresDecodable>(_: T.Type, _ cell: PostgresCell) throws -> T { try cell.decode(T.self) }
 }

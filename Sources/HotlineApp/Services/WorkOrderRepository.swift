@@ -15,27 +15,23 @@ struct WorkOrderRepository {
     }
 
     func find(_ id: UUID) async throws -> Loaded? {
-        try await find(where: "id", equals: id)
-    }
-
-    func find(number: String) async throws -> Loaded? {
-        try await find(where: "number", equals: number)
-    }
-
-    private func find(where column: String, equals value: some Encodable & Sendable) async throws -> Loaded? {
-        guard let row = try await sql.selectColumns(BulkRows.orderColumns, from: "work_orders").where(SQLColumn(column), .equal, SQLBind(value)).first() else { return nil }
+        guard let row = try await OrderStatements.OrderById(id: id).rows(on: db).first else { return nil }
         return try await load(OrderRows.workOrder(row))
     }
 
+    func find(number: String) async throws -> Loaded? {
+        guard let row = try await OrderStatements.OrderByNumber(number: number).rows(on: db).first else { return nil }
+        return try await load(OrderRows.workOrder(row))
+    }
+
+    /// The order's parts, each table in its own statement, prepared on PostgreSQL
+    /// (`OrderStatements`): every detail page and every action loads them.
     func load(_ order: WorkOrder) async throws -> Loaded {
         let id = order.id
-        func rows(_ table: String, _ columns: [String], by sort: String) -> SQLSelectBuilder {
-            sql.selectColumns(columns, from: table).where(SQLColumn("work_order_id"), .equal, SQLBind(id)).orderBy(sort)
-        }
-        async let assignments = rows("assignments", BulkRows.assignmentColumns, by: "dispatched_at").all()
-        async let extensions = rows("extension_requests", BulkRows.extensionColumns, by: "requested_at").all()
-        async let supervisions = rows("supervisions", BulkRows.supervisionColumns, by: "opened_at").all()
-        async let reminders = rows("reminders", BulkRows.reminderColumns, by: "at").all()
+        async let assignments = OrderStatements.Part<OrderStatements.Assignments>(orderId: id).rows(on: db)
+        async let extensions = OrderStatements.Part<OrderStatements.Extensions>(orderId: id).rows(on: db)
+        async let supervisions = OrderStatements.Part<OrderStatements.Supervisions>(orderId: id).rows(on: db)
+        async let reminders = OrderStatements.Part<OrderStatements.Reminders>(orderId: id).rows(on: db)
         let (a, e, s, r) = try await (assignments, extensions, supervisions, reminders)
         return Loaded(aggregate: WorkOrderAggregate(
             order: order, assignments: try a.map(OrderRows.assignment), extensions: try e.map(OrderRows.extensionRequest),
@@ -248,5 +244,49 @@ struct RulesLoader {
         async let calendar = services.calendars.calendar(on: db, now: now)
         let rules = try await services.rules.snapshot(on: db)
         return Lifecycle(LifecycleContext(now: now, calendar: try await calendar, policy: rules.policy, limits: rules.limits, newID: { UUID.timeOrdered() }))
+    }
+}
+
+/// The statements that load one order (`WorkOrderRepository.find`), written once for both
+/// databases and prepared on PostgreSQL (`SharedStatement`).
+enum OrderStatements {
+    struct OrderById: SharedStatement {
+        static let sql = "SELECT \(SQLColumnList(BulkRows.orderColumns).text) FROM work_orders WHERE id = $1"
+        let id: UUID
+        var arguments: [BulkCell] { [.uuid(id)] }
+    }
+
+    struct OrderByNumber: SharedStatement {
+        static let sql = "SELECT \(SQLColumnList(BulkRows.orderColumns).text) FROM work_orders WHERE number = $1"
+        let number: String
+        var arguments: [BulkCell] { [.text(number)] }
+    }
+
+    /// One table of an order's parts, in the order the rules read them.
+    protocol Table {
+        static var sql: String { get }
+    }
+
+    enum Assignments: Table {
+        static let sql = "SELECT \(SQLColumnList(BulkRows.assignmentColumns).text) FROM assignments WHERE work_order_id = $1 ORDER BY dispatched_at"
+    }
+
+    enum Extensions: Table {
+        static let sql = "SELECT \(SQLColumnList(BulkRows.extensionColumns).text) FROM extension_requests WHERE work_order_id = $1 ORDER BY requested_at"
+    }
+
+    enum Supervisions: Table {
+        static let sql = "SELECT \(SQLColumnList(BulkRows.supervisionColumns).text) FROM supervisions WHERE work_order_id = $1 ORDER BY opened_at"
+    }
+
+    enum Reminders: Table {
+        static let sql = "SELECT \(SQLColumnList(BulkRows.reminderColumns).text) FROM reminders WHERE work_order_id = $1 ORDER BY \"at\""
+    }
+
+    /// PostgresNIO names a prepared statement by its Swift type: one type per table.
+    struct Part<T: Table>: SharedStatement {
+        static var sql: String { T.sql }
+        let orderId: UUID
+        var arguments: [BulkCell] { [.uuid(orderId)] }
     }
 }

@@ -30,8 +30,8 @@ struct WorkOrderSummaryRow: Sendable {
     var appealPending: Bool
 
     /// The summary columns of `work_orders` as `"work_orders"."x" AS "<prefix>x"`.
-    static func aliasedColumns(prefix: String) -> SQLRaw {
-        SQLRaw(columns.map { "\"work_orders\".\"\($0)\" AS \"\(prefix)\($0)\"" }.joined(separator: ", "))
+    static func aliasedColumnText(prefix: String) -> String {
+        columns.map { "\"work_orders\".\"\($0)\" AS \"\(prefix)\($0)\"" }.joined(separator: ", ")
     }
 
     static let columns = [
