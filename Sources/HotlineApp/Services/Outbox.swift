@@ -176,13 +176,25 @@ enum MessageTemplates {
         return out
     }
 
-    /// Fills `{name}`; a time (an ISO value) is shown as `10月8日 23:59`.
+    /// Fills `{name}`; a time (an ISO value) is shown as `10月8日 23:59`. One pass over the
+    /// template: a value's own braces are left as they are, and a `{name}` with no value stays.
     static func render(_ template: String, _ values: [String: String]) -> String {
-        var text = template
-        for (k, v) in values {
-            text = text.replacingOccurrences(of: "{\(k)}", with: Date(iso: v).map(shortTime) ?? v)
+        var out = ""
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            let name = rest[rest.index(after: open)..<close]
+            out += rest[..<open]
+            if let v = values[String(name)] {
+                let time = Date.looksLikeISOTime(v) ? Date(iso: v) : nil
+                out += time.map(shortTime) ?? v
+                rest = rest[rest.index(after: close)...]
+            } else {
+                // Not a name with a value (`{` of `{{number}}`, or an unknown name): kept.
+                out += rest[open...open]
+                rest = rest[rest.index(after: open)...]
+            }
         }
-        return text
+        return out + rest
     }
 
     static func shortTime(_ d: Date) -> String {
