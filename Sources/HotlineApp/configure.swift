@@ -9,6 +9,9 @@ import Vapor
 /// PostgreSQL that `DATABASE_URL` names).
 public func configure(_ app: Application, settings: Settings) async throws {
     app.hotline = HotlineServices(settings: settings)
+    // JSON responses written as they are encoded (see `StreamingJSONEncoder`); requests are
+    // still read by Foundation's decoder.
+    ContentConfiguration.global.use(encoder: StreamingJSONEncoder(), for: .json)
     switch settings.database {
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory), as: .sqlite)
