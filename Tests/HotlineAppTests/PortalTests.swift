@@ -141,6 +141,12 @@ struct PortalTests {
             // The acceptance text keeps its number and secret.
             let edited = try await app.call(.PUT, "/message-templates/citizen.accepted", as: "admin", world: w, json: ["body": "【12345】已受理，编号{number}。"])
             #expect(edited.status == .unprocessableEntity && edited.json.string("rule") == "this message must keep {secret}")
+            // A valid edit is used by the very next intake (the texts are cached with the rules).
+            let saved = try await app.call(.PUT, "/message-templates/citizen.accepted", as: "admin", world: w, json: ["body": "【12345】已受理，编号{number}，密码{secret}。"])
+            #expect(saved.status == .ok)
+            let (next, nextSecret) = try await Self.submitted(app)
+            let nextSMS = try await (app.db as! any SQLDatabase).raw("SELECT body FROM outbox WHERE template = 'citizen.accepted'").all().map { try $0.decode(column: "body", as: String.self) }
+            #expect(nextSMS.contains("【12345】已受理，编号\(next)，密码\(nextSecret)。"), "\(nextSMS)")
         }
     }
 

@@ -145,6 +145,8 @@ struct OutboxController: RouteCollection {
             try await sql.raw("DELETE FROM message_templates WHERE \"key\" = \(bind: key)").run()
             try await sql.raw("INSERT INTO message_templates (\"key\", body, description, updated_at) VALUES (\(bind: key), \(bind: text), \(bind: d.description), \(bind: now))").run()
         }
+        // The acceptance SMS of the next intake uses the new text (`RulesCache`).
+        req.hotline.rules.invalidate()
         return TemplateDTO(key: key, body: text, description: d.description, isDefault: text == d.body)
     }
 }

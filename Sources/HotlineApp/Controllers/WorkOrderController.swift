@@ -109,7 +109,7 @@ struct WorkOrderController: RouteCollection {
         let lifecycle = try await RulesLoader(db: req.db, services: req.hotline).lifecycle(now: now)
         if let problem = RuleViolation.all(Intake.validate(body.draft)) { throw problem }
         let day = lifecycle.context.calendar.localDate(of: now)
-        let templates = try await MessageTemplates.current(on: req.db)
+        let templates = try await req.hotline.rules.snapshot(on: req.db).templates
         let id = UUID.timeOrdered()
         let secret = QuerySecret.generate()
         let actor = principal.actor

@@ -156,8 +156,12 @@ enum MessageTemplates {
 
     /// The texts in force: the stored ones over the defaults.
     static func current(on db: any Database) async throws -> [String: String] {
+        try await current(on: db as! any SQLDatabase)
+    }
+
+    static func current(on sql: any SQLDatabase) async throws -> [String: String] {
         var out = defaults.mapValues(\.body)
-        for row in try await (db as! any SQLDatabase).raw("SELECT \"key\", body FROM message_templates").all() {
+        for row in try await sql.raw("SELECT \"key\", body FROM message_templates").all() {
             let r = OrderRows.Reader(row: row)
             out[try r("key")] = try r("body")
         }

@@ -3,9 +3,10 @@ import HotlineCore
 import NIOConcurrencyHelpers
 import SQLKit
 
-/// Parameters, time-limit rules and the active dictionary codes, read once and kept for a
-/// moment. Every intake and every action needs all three; reading them per request was three
-/// statements and a parse of every parameter (a tenth of an intake's CPU on PostgreSQL).
+/// Parameters, time-limit rules, the active dictionary codes and the message texts, read once
+/// and kept for a moment. Every intake and every action needs the first three, and every
+/// intake the texts (the acceptance SMS); reading them per request was four statements and a
+/// parse of every parameter (a tenth of an intake's CPU on PostgreSQL).
 ///
 /// Admin changes take effect at once on the instance that made them (`invalidate()` after the
 /// commit) and within `maxAge` on the others (R-ADM: "effective immediately"; two seconds is
@@ -16,6 +17,8 @@ final class RulesCache: Sendable {
         var limits: TimeLimitRules
         /// "kind code" of every active dictionary entry.
         var activeCodes: Set<String>
+        /// The message texts in force (`MessageTemplates.current`).
+        var templates: [String: String]
 
         func isActive(kind: String, code: String) -> Bool { activeCodes.contains(kind + " " + code) }
     }
@@ -57,6 +60,7 @@ final class RulesCache: Sendable {
         async let parameters = sql.select().columns("key", "value").from(ParameterModel.schema).all()
         async let limits = sql.select().columns("request_type", "category_prefix", "urgency", "amount", "unit").from(TimeLimitRuleModel.schema).all()
         async let codes = sql.select().columns("kind", "code").from(DictionaryEntryModel.schema).where(SQLColumn("active"), .equal, SQLBind(true)).all()
+        async let templates = MessageTemplates.current(on: sql)
         var policy = Policy()
         for row in try await parameters {
             // A row an older version wrote and this one no longer knows is skipped, not fatal.
@@ -70,6 +74,6 @@ final class RulesCache: Sendable {
                 urgency: try r.optional("urgency", as: String.self).flatMap(Urgency.init(rawValue:)), limit: TimeLimit(try r("amount"), unit))
         })
         let active = Set(try await codes.map { try $0.decode(column: "kind", as: String.self) + " " + $0.decode(column: "code", as: String.self) })
-        return Snapshot(policy: policy, limits: rules, activeCodes: active)
+        return Snapshot(policy: policy, limits: rules, activeCodes: active, templates: try await templates)
     }
 }
