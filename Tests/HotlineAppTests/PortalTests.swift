@@ -141,7 +141,9 @@ struct PortalTests {
             // The acceptance text keeps its number and secret.
             let edited = try await app.call(.PUT, "/message-templates/citizen.accepted", as: "admin", world: w, json: ["body": "【12345】已受理，编号{number}。"])
             #expect(edited.status == .unprocessableEntity && edited.json.string("rule") == "this message must keep {secret}")
-            // A valid edit is used by the very next intake (the texts are cached with the rules).
+            // A valid edit is used by the very next intake (the texts are cached with the rules,
+            // loaded here just before the edit).
+            _ = try await app.hotline.rules.snapshot(on: app.db)
             let saved = try await app.call(.PUT, "/message-templates/citizen.accepted", as: "admin", world: w, json: ["body": "【12345】已受理，编号{number}，密码{secret}。"])
             #expect(saved.status == .ok)
             let (next, nextSecret) = try await Self.submitted(app)

@@ -61,6 +61,45 @@ private struct LateWriter: Encodable {
     }
 }
 
+/// Foundation's patterns that reach past a plain synthesized `encode(to:)`: a class writing
+/// its superclass under "super", a flattened base asked for the same container twice, and a
+/// super encoder left unused.
+private class Base: Encodable {
+    var base = "底"
+    enum K: String, CodingKey { case base }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: K.self)
+        try c.encode(base, forKey: .base)
+    }
+}
+
+private final class Derived: Base {
+    var own = 2
+    var leaveOneUnused = false
+    enum D: String, CodingKey { case own, parent, unused, list }
+    override func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: D.self)
+        try c.encode(own, forKey: .own)
+        try super.encode(to: c.superEncoder())
+        try super.encode(to: c.superEncoder(forKey: .parent))
+        if leaveOneUnused { _ = c.superEncoder(forKey: .unused) }
+        var list = c.nestedUnkeyedContainer(forKey: .list)
+        try list.encode(1)
+        try super.encode(to: list.superEncoder())
+    }
+}
+
+private struct Flattened: Encodable {
+    var inner = Sample.Inner(name: "平", at: nil, tags: [])
+    var extra = "额外"
+    enum K: String, CodingKey { case extra }
+    func encode(to encoder: any Encoder) throws {
+        try inner.encode(to: encoder)
+        var c = encoder.container(keyedBy: K.self)
+        try c.encode(extra, forKey: .extra)
+    }
+}
+
 @Suite("JSON responses written as they are encoded ([scale])")
 struct StreamingJSONEncoderTests {
     /// Both encoders' output, parsed and written again with sorted keys.
@@ -71,7 +110,7 @@ struct StreamingJSONEncoderTests {
     @Test("The same JSON as Vapor's default encoder for every shape of value, keys aside from their order")
     func sameAsFoundation() throws {
         let foundation = JSONEncoder.custom(dates: .iso8601)
-        let values: [any Encodable] = [Sample(), [Sample(), Sample()], "片段", 42, [String: [Int]](), Optional<Int>.none]
+        let values: [any Encodable] = [Sample(), [Sample(), Sample()], "片段", 42, [String: [Int]](), Optional<Int>.none, Derived(), Flattened()]
         for value in values {
             let ours = Data(try StreamingJSONEncoder.bytes(of: value))
             let theirs = try foundation.encode(value)
@@ -82,12 +121,20 @@ struct StreamingJSONEncoderTests {
         #expect(try StreamingJSONEncoder.bytes(of: [text]) == Array(try foundation.encode([text])))
         let numbers = [1.0, 0.1, 1e300, 5e-324, 123456789.125, -2.5]
         #expect(String(decoding: try StreamingJSONEncoder.bytes(of: numbers), as: UTF8.self) == String(decoding: try foundation.encode(numbers), as: UTF8.self))
-        let dates = [Date(timeIntervalSince1970: 1_795_000_000.999), Date(timeIntervalSince1970: -1.5), Date(timeIntervalSince1970: 253_402_300_799)]
+        let dates = [Date(timeIntervalSince1970: 1_795_000_000.999), Date(timeIntervalSince1970: -1.5), Date(timeIntervalSince1970: 253_402_300_799), Date(timeIntervalSince1970: -12_000_000_000), .distantPast]
+        let others: [Decimal] = [Decimal(string: "12.50")!, Decimal(-3), Decimal(string: "0.000001")!]
+        #expect(String(decoding: try StreamingJSONEncoder.bytes(of: others), as: UTF8.self) == String(decoding: try foundation.encode(others), as: UTF8.self))
+        let floats: [Float] = [0.1, 1, -2.5, 3.4e38]
+        #expect(String(decoding: try StreamingJSONEncoder.bytes(of: floats), as: UTF8.self) == String(decoding: try foundation.encode(floats), as: UTF8.self))
         #expect(String(decoding: try StreamingJSONEncoder.bytes(of: dates), as: UTF8.self) == String(decoding: try foundation.encode(dates), as: UTF8.self))
     }
 
-    @Test("Writing into a container after its parent went on is an error, not broken JSON; non-finite numbers are refused")
-    func refusals() {
+    @Test("Writing into a container after its parent went on is an error, not broken JSON; non-finite numbers are refused; a super encoder left unused leaves no key (Foundation writes {} under it)")
+    func refusals() throws {
+        let unused = Derived()
+        unused.leaveOneUnused = true
+        let json = try JSONSerialization.jsonObject(with: Data(try StreamingJSONEncoder.bytes(of: unused))) as? [String: Any]
+        #expect(json?["unused"] == nil && json?["own"] as? Int == 2)
         #expect(throws: EncodingError.self) { try StreamingJSONEncoder.bytes(of: LateWriter()) }
         #expect(throws: EncodingError.self) { try StreamingJSONEncoder.bytes(of: [Double.nan]) }
         #expect(throws: EncodingError.self) { try StreamingJSONEncoder.bytes(of: ["x": Double.infinity]) }

@@ -203,6 +203,7 @@ struct QueueController: RouteCollection {
 /// A unit's inbox page (`QueueController.inboxSQL`), one prepared statement per bucket:
 /// PostgresNIO names a prepared statement by its Swift type, so each bucket is a type.
 struct InboxPage<Bucket: InboxPages.Bucket>: SharedStatement {
+    static var name: String { "inbox_" + Bucket.bucket.rawValue }
     static var sql: String { QueueController.inboxSQLByBucket[Bucket.bucket]! }
     static var bindingDataTypes: [PostgresDataType] { [.uuid, .timestamptz, .int8, .int8] }
     let unitId: UUID

@@ -131,6 +131,9 @@ enum PreparedStatements {
 /// (a unit's inbox, an order's parts) planning cost PostgreSQL more than answering, about a
 /// millisecond a statement at a million orders. On SQLite, SQLKit binds each `$n` in place
 /// (SQLite plans in microseconds).
+///
+/// PostgreSQL keeps only the first 63 bytes of a statement's name; PostgresNIO names it by
+/// its Swift type unless `name` says otherwise, so generic statements give a short one.
 protocol SharedStatement: PostgresPreparedStatement where Row == PostgresRow {
     /// The values of `$1…$n`, in order. Text, ids, numbers, flags, times and null only.
     var arguments: [BulkCell] { get }
@@ -158,7 +161,14 @@ extension SharedStatement {
 
     /// The statement's rows, read like SQLKit's on either database.
     func rows(on db: any Database) async throws -> [any SQLRow] {
-        if let rows = try await PreparedStatements.rows(self, on: db) { return rows }
+        do {
+            if let rows = try await PreparedStatements.rows(self, on: db) { return rows }
+        } catch {
+            // PostgresNIO keeps a failed preparation for the life of its connection (a prepare
+            // refused once, say in a transaction already aborted, fails every later run there).
+            // A read may run again: unprepared, as SQLKit sends everything else.
+            db.logger.warning("prepared statement \(Self.name) failed, run unprepared: \(String(reflecting: error))")
+        }
         return try await (db as! any SQLDatabase).raw(Self.query(Self.sql, arguments)).all()
     }
 

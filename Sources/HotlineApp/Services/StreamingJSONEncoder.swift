@@ -162,6 +162,8 @@ final class JSONOutput {
         let dayNumber = Int((Double(seconds) / 86_400).rounded(.down))
         let sod = seconds - dayNumber * 86_400
         let (y, m, day) = LocalDate(dayNumber: dayNumber).components
+        // Foundation counts earlier years in the Julian calendar: its own text for those.
+        guard (1600...9999).contains(y) else { return string(d.formatted(.iso8601)) }
         func digits(_ n: Int, _ count: Int) {
             var divisor = 1
             for _ in 1..<count { divisor *= 10 }
@@ -173,7 +175,7 @@ final class JSONOutput {
             }
         }
         bytes.append(UInt8(ascii: "\""))
-        if y > 9999 || y < 0 { bytes.append(contentsOf: Array(String(y).utf8)) } else { digits(y, 4) }
+        digits(y, 4)
         bytes.append(UInt8(ascii: "-")); digits(m, 2)
         bytes.append(UInt8(ascii: "-")); digits(day, 2)
         bytes.append(UInt8(ascii: "T")); digits(sod / 3600, 2)
@@ -190,24 +192,64 @@ final class StreamingEncoder: Encoder {
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     /// Whether the value has written anything (a container or a single value) yet.
     var wrote = false
+    /// The container this value opened: asked again, the same one is given, as Foundation does.
+    private var opened: (id: Int, keyed: Bool)?
+    /// What the value's place needs before its first byte (a super encoder's key): written
+    /// only if the value writes anything, so an unused super encoder leaves no dangling key.
+    private var pending: (() throws -> Void)?
+    /// Why this value can no longer be written (its parent closed first).
+    private(set) var failure: (any Error)?
 
-    init(output: JSONOutput, path: [any CodingKey]) {
+    /// A container id no open container has: every write into it is refused.
+    static let refused = -1
+
+    init(output: JSONOutput, path: [any CodingKey], pending: (() throws -> Void)? = nil) {
         self.output = output
         self.codingPath = path
+        self.pending = pending
+    }
+
+    /// Runs what must come before the value's first byte; false when it may not be written.
+    func begin() -> Bool {
+        if let p = pending {
+            pending = nil
+            do { try p() } catch { failure = error }
+        }
+        return failure == nil
+    }
+
+    private func open(keyed: Bool) -> Int {
+        if let opened {
+            precondition(opened.keyed == keyed, "\(codingPath.map(\.stringValue)): a keyed and an unkeyed container asked of one value")
+            return opened.id
+        }
+        precondition(!wrote, "\(codingPath.map(\.stringValue)): a container asked of a value already written")
+        wrote = true
+        guard begin() else { return Self.refused }
+        let id = keyed ? output.openContainer(UInt8(ascii: "{"), closing: UInt8(ascii: "}")) : output.openContainer(UInt8(ascii: "["), closing: UInt8(ascii: "]"))
+        opened = (id, keyed)
+        return id
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        wrote = true
-        return KeyedEncodingContainer(KeyedContainer<Key>(output: output, id: output.openContainer(UInt8(ascii: "{"), closing: UInt8(ascii: "}")), codingPath: codingPath))
+        KeyedEncodingContainer(KeyedContainer<Key>(output: output, id: open(keyed: true), codingPath: codingPath))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        wrote = true
-        return UnkeyedContainer(output: output, id: output.openContainer(UInt8(ascii: "["), closing: UInt8(ascii: "]")), codingPath: codingPath)
+        UnkeyedContainer(output: output, id: open(keyed: false), codingPath: codingPath)
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer {
         SingleValue(encoder: self)
+    }
+
+    /// The key a super encoder writes under when none is given, as Foundation names it.
+    struct SuperKey: CodingKey {
+        var stringValue: String { "super" }
+        var intValue: Int? { nil }
+        init() {}
+        init?(stringValue: String) { nil }
+        init?(intValue: Int) { nil }
     }
 
     struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
@@ -215,9 +257,16 @@ final class StreamingEncoder: Encoder {
         let id: Int
         let codingPath: [any CodingKey]
 
-        private func element(_ key: Key) throws {
+        private func element(_ key: any CodingKey) throws {
             try output.prepareElement(in: id, path: codingPath + [key])
             output.key(key)
+        }
+
+        /// A container inside this one under `key`; refused (every write an error) when this
+        /// one is closed already.
+        private func nested(_ key: Key, keyed: Bool) -> Int {
+            do { try element(key) } catch { return StreamingEncoder.refused }
+            return keyed ? output.openContainer(UInt8(ascii: "{"), closing: UInt8(ascii: "}")) : output.openContainer(UInt8(ascii: "["), closing: UInt8(ascii: "]"))
         }
 
         mutating func encodeNil(forKey key: Key) throws { try element(key); output.null() }
@@ -238,20 +287,20 @@ final class StreamingEncoder: Encoder {
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { try element(key); try output.value(value, path: codingPath + [key]) }
 
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-            try? element(key)
-            return KeyedEncodingContainer(KeyedContainer<NestedKey>(output: output, id: output.openContainer(UInt8(ascii: "{"), closing: UInt8(ascii: "}")), codingPath: codingPath + [key]))
+            KeyedEncodingContainer(KeyedContainer<NestedKey>(output: output, id: nested(key, keyed: true), codingPath: codingPath + [key]))
         }
 
         mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-            try? element(key)
-            return UnkeyedContainer(output: output, id: output.openContainer(UInt8(ascii: "["), closing: UInt8(ascii: "]")), codingPath: codingPath + [key])
+            UnkeyedContainer(output: output, id: nested(key, keyed: false), codingPath: codingPath + [key])
         }
 
-        mutating func superEncoder() -> any Encoder { superEncoder(forKey: Key(stringValue: "super")!) }
+        mutating func superEncoder() -> any Encoder {
+            let key = SuperKey()
+            return StreamingEncoder(output: output, path: codingPath + [key], pending: { [self] in try element(key) })
+        }
 
         mutating func superEncoder(forKey key: Key) -> any Encoder {
-            try? element(key)
-            return StreamingEncoder(output: output, path: codingPath + [key])
+            StreamingEncoder(output: output, path: codingPath + [key], pending: { [self] in try element(key) })
         }
     }
 
@@ -286,19 +335,28 @@ final class StreamingEncoder: Encoder {
         mutating func encode(_ value: Int) throws { _ = try element(); output.integer(value) }
         mutating func encode<T: Encodable>(_ value: T) throws { let path = try element(); try output.value(value, path: path) }
 
+        /// A container as the next element; refused (every write an error) when this one is
+        /// closed already.
+        private mutating func nested(keyed: Bool) -> (id: Int, path: [any CodingKey]) {
+            guard let path = try? element() else { return (StreamingEncoder.refused, codingPath) }
+            return (keyed ? output.openContainer(UInt8(ascii: "{"), closing: UInt8(ascii: "}")) : output.openContainer(UInt8(ascii: "["), closing: UInt8(ascii: "]")), path)
+        }
+
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-            let path = (try? element()) ?? codingPath
-            return KeyedEncodingContainer(KeyedContainer<NestedKey>(output: output, id: output.openContainer(UInt8(ascii: "{"), closing: UInt8(ascii: "}")), codingPath: path))
+            let (id, path) = nested(keyed: true)
+            return KeyedEncodingContainer(KeyedContainer<NestedKey>(output: output, id: id, codingPath: path))
         }
 
         mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-            let path = (try? element()) ?? codingPath
-            return UnkeyedContainer(output: output, id: output.openContainer(UInt8(ascii: "["), closing: UInt8(ascii: "]")), codingPath: path)
+            let (id, path) = nested(keyed: false)
+            return UnkeyedContainer(output: output, id: id, codingPath: path)
         }
 
+        /// Its element is written only if the super encoder writes anything.
         mutating func superEncoder() -> any Encoder {
-            let path = (try? element()) ?? codingPath
-            return StreamingEncoder(output: output, path: path)
+            let output = output, id = id, path = codingPath + [Index(intValue: count)]
+            count += 1
+            return StreamingEncoder(output: output, path: path, pending: { try output.prepareElement(in: id, path: path) })
         }
     }
 
@@ -311,6 +369,7 @@ final class StreamingEncoder: Encoder {
                 throw EncodingError.invalidValue((), .init(codingPath: codingPath, debugDescription: "a single value encoded twice"))
             }
             encoder.wrote = true
+            guard encoder.begin() else { throw encoder.failure! }
         }
 
         mutating func encodeNil() throws { try start(); encoder.output.null() }

@@ -251,12 +251,14 @@ struct RulesLoader {
 /// databases and prepared on PostgreSQL (`SharedStatement`).
 enum OrderStatements {
     struct OrderById: SharedStatement {
+        static let name = "order_by_id"
         static let sql = "SELECT \(SQLColumnList(BulkRows.orderColumns).text) FROM work_orders WHERE id = $1"
         let id: UUID
         var arguments: [BulkCell] { [.uuid(id)] }
     }
 
     struct OrderByNumber: SharedStatement {
+        static let name = "order_by_number"
         static let sql = "SELECT \(SQLColumnList(BulkRows.orderColumns).text) FROM work_orders WHERE number = $1"
         let number: String
         var arguments: [BulkCell] { [.text(number)] }
@@ -264,27 +266,33 @@ enum OrderStatements {
 
     /// One table of an order's parts, in the order the rules read them.
     protocol Table {
+        static var name: String { get }
         static var sql: String { get }
     }
 
     enum Assignments: Table {
+        static let name = "order_part_assignments"
         static let sql = "SELECT \(SQLColumnList(BulkRows.assignmentColumns).text) FROM assignments WHERE work_order_id = $1 ORDER BY dispatched_at"
     }
 
     enum Extensions: Table {
+        static let name = "order_part_extension_requests"
         static let sql = "SELECT \(SQLColumnList(BulkRows.extensionColumns).text) FROM extension_requests WHERE work_order_id = $1 ORDER BY requested_at"
     }
 
     enum Supervisions: Table {
+        static let name = "order_part_supervisions"
         static let sql = "SELECT \(SQLColumnList(BulkRows.supervisionColumns).text) FROM supervisions WHERE work_order_id = $1 ORDER BY opened_at"
     }
 
     enum Reminders: Table {
+        static let name = "order_part_reminders"
         static let sql = "SELECT \(SQLColumnList(BulkRows.reminderColumns).text) FROM reminders WHERE work_order_id = $1 ORDER BY \"at\""
     }
 
     /// PostgresNIO names a prepared statement by its Swift type: one type per table.
     struct Part<T: Table>: SharedStatement {
+        static var name: String { T.name }
         static var sql: String { T.sql }
         let orderId: UUID
         var arguments: [BulkCell] { [.uuid(orderId)] }
