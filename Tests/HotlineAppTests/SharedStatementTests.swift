@@ -61,6 +61,71 @@ struct SharedStatementTests {
         }
     }
 
+    @Test("Statements known only at run time run prepared on PostgreSQL, each text under its own name on one connection, with text, numbers, null and JSON bound as SQLKit binds them")
+    func runtimeStatements() async throws {
+        try await withTestApp(seedingWorld: false) { app, _, _ in
+            guard app.db is any PostgresDatabase else {
+                // SQLite plans in microseconds and has no data-modifying WITH: the usual path.
+                #expect(try await RuntimeStatement.run("SELECT \(bind: 1)" as SQLQueryString, on: app.db) == false)
+                return
+            }
+            try await app.db.withConnection { db in
+                let sql = db as! any SQLDatabase
+                try await sql.raw("CREATE TABLE runtime_statement_rows (n BIGINT NOT NULL, label TEXT, details JSONB NOT NULL)").run()
+                func one(_ n: Int, _ label: String?) -> SQLQueryString {
+                    "INSERT INTO runtime_statement_rows (n, label, details) VALUES (\(bind: n), \(bind: label), \(bind: ["n": "\(n)", "path": "a/b"]))"
+                }
+                func two(_ n: Int) -> SQLQueryString {
+                    "WITH w0 AS (INSERT INTO runtime_statement_rows (n, label, details) VALUES (\(bind: n), \(bind: "甲"), \(bind: ["n": "\(n)"]))) INSERT INTO runtime_statement_rows (n, label, details) VALUES (\(bind: n + 1), \(bind: "乙"), \(bind: [String: String]()))"
+                }
+                // Alternating texts, each run more than once: the second run of each executes
+                // what the first prepared.
+                for (i, statement) in [one(1, "一"), two(10), one(2, nil), two(20)].enumerated() {
+                    #expect(try await RuntimeStatement.run(statement, on: db), "statement \(i)")
+                }
+                let rows = try await sql.raw("SELECT n, label, details->>'n' AS dn, details->>'path' AS path FROM runtime_statement_rows ORDER BY n").all()
+                let seen = try rows.map { r in
+                    "\(try r.decode(column: "n", as: Int.self)) \(try r.decode(column: "label", as: String?.self) ?? "-") \(try r.decode(column: "dn", as: String?.self) ?? "-") \(try r.decode(column: "path", as: String?.self) ?? "-")"
+                }
+                #expect(seen == ["1 一 1 a/b", "2 - 2 a/b", "10 甲 10 -", "11 乙 - -", "20 甲 20 -", "21 乙 - -"])
+                // Both texts are prepared on this connection, under the names the registry gave.
+                let prepared = try await sql.raw("SELECT statement FROM pg_prepared_statements WHERE name LIKE 'hotline_rt_%'").all()
+                    .map { try $0.decode(column: "statement", as: String.self) }
+                #expect(prepared.contains { $0.hasPrefix("INSERT INTO runtime_statement_rows") })
+                #expect(prepared.contains { $0.hasPrefix("WITH w0 AS (INSERT INTO runtime_statement_rows") })
+                // A value PostgresKit would bind some other way is left to the usual path.
+                struct Opinion: Encodable, Sendable { let text: String }
+                let other: SQLQueryString = "INSERT INTO runtime_statement_rows (n, label, details) VALUES (\(bind: 99), NULL, \(bind: Opinion(text: "好")))"
+                #expect(try await RuntimeStatement.run(other, on: db) == false)
+                let count = try await sql.raw("SELECT count(*) AS c FROM runtime_statement_rows WHERE n = 99").first()!.decode(column: "c", as: Int.self)
+                #expect(count == 0)
+                try await sql.raw("DROP TABLE runtime_statement_rows").run()
+            }
+        }
+    }
+
+    @Test("On PostgreSQL an intake's statement runs prepared and stores the order as before")
+    func intakePrepared() async throws {
+        try await withTestApp { app, world, _ in
+            guard app.db is any PostgresDatabase else { return }
+            let retried = RuntimeStatement.retriedUnprepared.withLockedValue { $0 }
+            for phone in ["13800000001", "13800000002"] {
+                let created = try await app.call(.POST, "/work-orders", as: "agent", world: world, json: intakeBody(phone: phone))
+                #expect(created.status == .created)
+                let id = try #require(created.json.string("id"))
+                let detail = try await app.call(.GET, "/work-orders/\(id)", as: "agent", world: world)
+                #expect(detail.json.string("number") == created.json.string("number"))
+                #expect((detail.json["citizen"] as? [String: Any])?["phone"] as? String == phone)
+                let timeline = try await app.call(.GET, "/work-orders/\(id)/timeline", as: "agent", world: world)
+                let events = (try? JSONSerialization.jsonObject(with: Data(buffer: timeline.body))) as? [[String: Any]] ?? []
+                #expect(events.first?["action"] as? String == "intake")
+                #expect(events.first?["details"] is [String: Any])
+            }
+            #expect(RuntimeStatement.texts.contains { $0.hasPrefix("WITH w0 AS (INSERT INTO \"work_orders\"") })
+            #expect(RuntimeStatement.retriedUnprepared.withLockedValue { $0 } == retried)
+        }
+    }
+
     @Test("A missing value is an error naming the placeholder, not a wrong bind")
     func missingArgument() throws {
         #expect(throws: SharedStatementError.self) { try EchoStatement.query("SELECT $1, $2", [.text("only one")]) }

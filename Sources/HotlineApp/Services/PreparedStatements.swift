@@ -2,6 +2,8 @@ import Fluent
 import FluentPostgresDriver
 import Foundation
 import HotlineCore
+import NIOConcurrencyHelpers
+import NIOCore
 import SQLKit
 
 /// Statements that every request or every intake runs, prepared once per PostgreSQL connection.
@@ -250,4 +252,125 @@ struct PostgresReadRow: SQLRow {
     }
 
     private static func decode<T: PostgresDecodable>(_: T.Type, _ cell: PostgresCell) throws -> T { try cell.decode(T.self) }
+}
+
+/// A statement whose text is known only when it runs (intake's one statement of `WITH`
+/// queries, whose parts depend on the order), prepared once per connection and text.
+/// Unprepared, PostgreSQL parses, analyses and plans it at every intake: `pgbench` on the
+/// statement of a plain intake gave 0.53–0.70 ms unprepared against 0.25–0.31 ms prepared
+/// (session 12), most of PostgreSQL's CPU per order.
+///
+/// PostgresNIO names and texts a prepared statement by its type's static members and reads
+/// them in `execute` before its first suspension; here they come from a task-local set around
+/// that call. A test runs two texts in turn on one connection, so a PostgresNIO that read them
+/// anywhere else would fail it.
+struct RuntimeStatement: PostgresPreparedStatement {
+    struct Text: Sendable {
+        let name: String
+        let sql: String
+        let types: [PostgresDataType]
+    }
+
+    @TaskLocal static var current: Text?
+
+    // Outside `current` a statement that cannot run: an error, not another statement's text.
+    static var name: String { current?.name ?? "hotline_runtime_without_text" }
+    static var sql: String { current?.sql ?? "SELECT 'a runtime statement ran without its text'::int" }
+    static var bindingDataTypes: [PostgresDataType] { current?.types ?? [] }
+
+    typealias Row = PostgresRow
+    let bindings: PostgresBindings
+    func makeBindings() throws -> PostgresBindings { bindings }
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+
+    /// Texts seen so far, each with its statement name. Bounded: past `limit` texts the rest run
+    /// unprepared, so an unexpected variety of shapes cannot grow every connection's cache.
+    private static let names = NIOLockedValueBox([String: String]())
+    static let limit = 64
+    /// Writes that failed prepared and were run again unprepared (`WorkOrderRepository`).
+    static let retriedUnprepared = NIOLockedValueBox(0)
+
+    /// The texts prepared so far (for tests).
+    static var texts: [String] { names.withLockedValue { $0.keys.map { String($0.prefix { $0 != "\u{0}" }) } } }
+
+    private static func name(for key: String) -> String? {
+        names.withLockedValue { names in
+            if let name = names[key] { return name }
+            guard names.count < limit else { return nil }
+            let name = "hotline_rt_\(names.count + 1)"
+            names[key] = name
+            return name
+        }
+    }
+
+    /// Runs `expression` prepared on PostgreSQL. False, having done nothing, when `db` is not
+    /// PostgreSQL, a value is of a kind this does not bind as PostgresKit would, or the texts
+    /// are used up; the caller then runs it as usual.
+    static func run(_ expression: any SQLExpression, on db: any Database) async throws -> Bool {
+        guard let pg = db as? any PostgresDatabase, let sqlDB = db as? any SQLDatabase else { return false }
+        var serializer = SQLSerializer(database: sqlDB)
+        expression.serialize(to: &serializer)
+        var bindings = PostgresBindings(capacity: serializer.binds.count)
+        var types: [PostgresDataType] = []
+        types.reserveCapacity(serializer.binds.count)
+        for bind in serializer.binds {
+            guard let type = try append(bind, to: &bindings) else { return false }
+            types.append(type)
+        }
+        let key = serializer.sql + "\u{0}" + types.map { String($0.rawValue) }.joined(separator: ",")
+        guard let name = name(for: key) else { return false }
+        let text = Text(name: name, sql: serializer.sql, types: types)
+        let statement = RuntimeStatement(bindings: bindings)
+        let logger = db.logger
+        try await pg.withConnection { connection in
+            connection.eventLoop.makeFutureWithTask {
+                try await $current.withValue(text) {
+                    for try await _ in try await connection.execute(statement, logger: logger) {}
+                }
+            }
+        }.get()
+        return true
+    }
+
+    /// A bind as PostgresKit encodes it (`PostgresDataTranslation`): nil as NULL, PostgresNIO's
+    /// own types directly, a JSON object of strings as `jsonb`. The value's type, or nil for
+    /// anything else.
+    private static func append<T: Encodable>(_ value: T, to bindings: inout PostgresBindings) throws -> PostgresDataType? {
+        if let optional = value as? any OptionalBind {
+            // NULL of no named type, as a literal NULL: PostgreSQL takes the column's.
+            guard let wrapped = optional.wrappedBind else {
+                bindings.appendNull()
+                return .null
+            }
+            return try append(wrapped, to: &bindings)
+        }
+        if let typed = value as? any PostgresThrowingDynamicTypeEncodable {
+            try bindings.append(typed, context: .default)
+            return typed.psqlType
+        }
+        if let object = value as? [String: String] {
+            let json = JSONBObject(json: try PostgresEncodingContext.default.jsonEncoder.encode(object))
+            try bindings.append(json, context: .default)
+            return .jsonb
+        }
+        return nil
+    }
+
+    /// An optional bind, seen through.
+    fileprivate protocol OptionalBind { var wrappedBind: (any Encodable)? { get } }
+
+    /// JSON sent as `jsonb` in binary form: a version byte, then the text.
+    private struct JSONBObject: PostgresNonThrowingEncodable {
+        static var psqlType: PostgresDataType { .jsonb }
+        static var psqlFormat: PostgresFormat { .binary }
+        let json: Data
+        func encode<E: PostgresJSONEncoder>(into byteBuffer: inout ByteBuffer, context: PostgresEncodingContext<E>) {
+            byteBuffer.writeInteger(UInt8(1))
+            byteBuffer.writeBytes(json)
+        }
+    }
+}
+
+extension Optional: RuntimeStatement.OptionalBind where Wrapped: Encodable {
+    var wrappedBind: (any Encodable)? { self.map { $0 as any Encodable } }
 }
