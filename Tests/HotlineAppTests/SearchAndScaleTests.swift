@@ -136,15 +136,28 @@ struct SearchAndScaleTests {
             }
             // Counting stops at the cap, and past it the listing walks the orders newest first
             // instead of sorting every match: the same pages either way, for words and phrases.
+            // Every page equals the matches sorted in full, whether it is read off the walk over
+            // the newest orders, off a wider window, or off the GIN index (a walk too short to
+            // reach the cap or the page).
             let index = SearchIndex(app.db)
             for text in ["路灯", "噪音 扰民", "路灯不亮"] {
+                let terms = SearchTerms.query(text)
+                let all: [UUID] = sqlite
+                    ? try await sql.raw("SELECT s.work_order_id FROM work_order_search s WHERE s.id IN (SELECT rowid FROM work_order_fts WHERE work_order_fts MATCH \(bind: SearchTerms.fts5(terms)!)) ORDER BY s.id DESC").all()
+                        .map { try $0.decode(column: "work_order_id", as: UUID.self) }
+                    : try await sql.raw("SELECT work_order_id FROM work_order_search WHERE terms @@ \(bind: SearchTerms.tsquery(terms)!)::tsquery ORDER BY created_at DESC, work_order_id DESC").all()
+                        .map { try $0.decode(column: "work_order_id", as: UUID.self) }
                 let exact = try await index.newest(text, offset: 0, limit: 1, cap: 1_000_000)
-                #expect(!exact.capped && exact.total > 6, "\(text): \(exact.total)")
+                #expect(!exact.capped && exact.total == all.count && all.count > 6, "\(text): \(exact.total) of \(all.count)")
                 for offset in [0, 3, exact.total - 2] {
-                    let uncapped = try await index.newest(text, offset: offset, limit: 3, cap: 1_000_000)
-                    let capped = try await index.newest(text, offset: offset, limit: 3, cap: 5)
-                    #expect(capped.capped && capped.total == 5)
-                    #expect(capped.ids == uncapped.ids, "\(text) at \(offset)")
+                    let expected = Array(all.dropFirst(offset).prefix(3))
+                    for walk in [20_000, all.count / 2, 7] {
+                        let uncapped = try await index.newest(text, offset: offset, limit: 3, cap: 1_000_000, walk: walk)
+                        let capped = try await index.newest(text, offset: offset, limit: 3, cap: 5, walk: walk)
+                        #expect(capped.capped && capped.total == 5)
+                        #expect(!uncapped.capped && uncapped.total == all.count)
+                        #expect(capped.ids == expected && uncapped.ids == expected, "\(text) at \(offset), walking \(walk): \(capped.ids) \(uncapped.ids) \(expected)")
+                    }
                 }
             }
             let api = try await app.call(.GET, "/work-orders?q=\(("路灯" as String).addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!)", as: "supervisor", world: world).json
