@@ -79,15 +79,15 @@ struct SharedStatementTests {
                     "WITH w0 AS (INSERT INTO runtime_statement_rows (n, label, details) VALUES (\(bind: n), \(bind: "甲"), \(bind: ["n": "\(n)"]))) INSERT INTO runtime_statement_rows (n, label, details) VALUES (\(bind: n + 1), \(bind: "乙"), \(bind: [String: String]()))"
                 }
                 // Alternating texts, each run more than once: the second run of each executes
-                // what the first prepared.
-                for (i, statement) in [one(1, "一"), two(10), one(2, nil), two(20)].enumerated() {
+                // what the first prepared. A NULL bind is a text of its own (its type is not text).
+                for (i, statement) in [one(1, "一"), two(10), one(2, "二"), two(20), one(3, nil), one(4, nil)].enumerated() {
                     #expect(try await RuntimeStatement.run(statement, on: db), "statement \(i)")
                 }
                 let rows = try await sql.raw("SELECT n, label, details->>'n' AS dn, details->>'path' AS path FROM runtime_statement_rows ORDER BY n").all()
                 let seen = try rows.map { r in
                     "\(try r.decode(column: "n", as: Int.self)) \(try r.decode(column: "label", as: String?.self) ?? "-") \(try r.decode(column: "dn", as: String?.self) ?? "-") \(try r.decode(column: "path", as: String?.self) ?? "-")"
                 }
-                #expect(seen == ["1 一 1 a/b", "2 - 2 a/b", "10 甲 10 -", "11 乙 - -", "20 甲 20 -", "21 乙 - -"])
+                #expect(seen == ["1 一 1 a/b", "2 二 2 a/b", "3 - 3 a/b", "4 - 4 a/b", "10 甲 10 -", "11 乙 - -", "20 甲 20 -", "21 乙 - -"])
                 // Both texts are prepared on this connection, under the names the registry gave.
                 let prepared = try await sql.raw("SELECT statement FROM pg_prepared_statements WHERE name LIKE 'hotline_rt_%'").all()
                     .map { try $0.decode(column: "statement", as: String.self) }
@@ -101,6 +101,18 @@ struct SharedStatementTests {
                 #expect(count == 0)
                 try await sql.raw("DROP TABLE runtime_statement_rows").run()
             }
+            // A failure that may be the preparation's: outside a transaction the statement is
+            // handed back to run unprepared (false); inside one (Fluent counts a pinned
+            // connection as one), its own error comes out, not the "transaction aborted" of a
+            // second try.
+            let missing: SQLQueryString = "INSERT INTO runtime_statement_missing (n) VALUES (\(bind: 1))"
+            #expect(try await RuntimeStatement.run(missing, on: app.db) == false)
+            do {
+                try await app.db.transaction { tx in _ = try await RuntimeStatement.run(missing, on: tx) }
+                Issue.record("a missing table went unnoticed")
+            } catch let error as PSQLError {
+                #expect(error.serverInfo?[.sqlState] == "42P01")
+            }
         }
     }
 
@@ -108,7 +120,10 @@ struct SharedStatementTests {
     func intakePrepared() async throws {
         try await withTestApp { app, world, _ in
             guard app.db is any PostgresDatabase else { return }
+            // PostgreSQL tests take turns (`DatabaseTurns`), and SQLite's never run these: the
+            // counters move only for this test's own statements.
             let retried = RuntimeStatement.retriedUnprepared.withLockedValue { $0 }
+            let runs = RuntimeStatement.preparedRuns.withLockedValue { $0 }
             for phone in ["13800000001", "13800000002"] {
                 let created = try await app.call(.POST, "/work-orders", as: "agent", world: world, json: intakeBody(phone: phone))
                 #expect(created.status == .created)
@@ -122,6 +137,8 @@ struct SharedStatementTests {
                 #expect(events.first?["details"] is [String: Any])
             }
             #expect(RuntimeStatement.texts.contains { $0.hasPrefix("WITH w0 AS (INSERT INTO \"work_orders\"") })
+            // One prepared statement per intake: the order with all its rows.
+            #expect(RuntimeStatement.preparedRuns.withLockedValue { $0 } - runs == 2)
             #expect(RuntimeStatement.retriedUnprepared.withLockedValue { $0 } == retried)
         }
     }

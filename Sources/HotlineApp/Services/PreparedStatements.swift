@@ -261,9 +261,9 @@ struct PostgresReadRow: SQLRow {
 /// (session 12), most of PostgreSQL's CPU per order.
 ///
 /// PostgresNIO names and texts a prepared statement by its type's static members and reads
-/// them in `execute` before its first suspension; here they come from a task-local set around
-/// that call. A test runs two texts in turn on one connection, so a PostgresNIO that read them
-/// anywhere else would fail it.
+/// them in `execute` (and its error path), within the calling task; here they come from a
+/// task-local set around that call. A test runs two texts in turn on one connection, so a
+/// PostgresNIO that read them anywhere else would fail it.
 struct RuntimeStatement: PostgresPreparedStatement {
     struct Text: Sendable {
         let name: String
@@ -285,10 +285,16 @@ struct RuntimeStatement: PostgresPreparedStatement {
 
     /// Texts seen so far, each with its statement name. Bounded: past `limit` texts the rest run
     /// unprepared, so an unexpected variety of shapes cannot grow every connection's cache.
+    /// (Absent values are written as literal NULLs, so each combination of absent columns is
+    /// a text of its own.)
     private static let names = NIOLockedValueBox([String: String]())
-    static let limit = 64
-    /// Writes that failed prepared and were run again unprepared (`WorkOrderRepository`).
+    static let limit = 256
+    /// Statements run prepared, and writes that failed prepared and were run again unprepared.
+    static let preparedRuns = NIOLockedValueBox(0)
     static let retriedUnprepared = NIOLockedValueBox(0)
+    /// Texts whose failure was logged: PostgresNIO keeps a failed preparation for the life of
+    /// its connection, and every later run there fails the same way.
+    private static let logged = NIOLockedValueBox(Set<String>())
 
     /// The texts prepared so far (for tests).
     static var texts: [String] { names.withLockedValue { $0.keys.map { String($0.prefix { $0 != "\u{0}" }) } } }
@@ -306,6 +312,12 @@ struct RuntimeStatement: PostgresPreparedStatement {
     /// Runs `expression` prepared on PostgreSQL. False, having done nothing, when `db` is not
     /// PostgreSQL, a value is of a kind this does not bind as PostgresKit would, or the texts
     /// are used up; the caller then runs it as usual.
+    ///
+    /// Also false after a failure that may be the preparation's, when running it again is
+    /// safe: outside a transaction (inside one, the first error aborted it and is the one to
+    /// report) and not a broken rule (a duplicate key is answered as such). The statement was
+    /// one write that did not happen, with every row's id already in it, so running it again
+    /// cannot store anything twice.
     static func run(_ expression: any SQLExpression, on db: any Database) async throws -> Bool {
         guard let pg = db as? any PostgresDatabase, let sqlDB = db as? any SQLDatabase else { return false }
         var serializer = SQLSerializer(database: sqlDB)
@@ -322,13 +334,22 @@ struct RuntimeStatement: PostgresPreparedStatement {
         let text = Text(name: name, sql: serializer.sql, types: types)
         let statement = RuntimeStatement(bindings: bindings)
         let logger = db.logger
-        try await pg.withConnection { connection in
-            connection.eventLoop.makeFutureWithTask {
-                try await $current.withValue(text) {
-                    for try await _ in try await connection.execute(statement, logger: logger) {}
+        do {
+            try await pg.withConnection { connection in
+                connection.eventLoop.makeFutureWithTask {
+                    try await $current.withValue(text) {
+                        for try await _ in try await connection.execute(statement, logger: logger) {}
+                    }
                 }
+            }.get()
+        } catch let error as PSQLError where error.serverInfo?[.sqlState]?.hasPrefix("23") == false && !db.inTransaction {
+            retriedUnprepared.withLockedValue { $0 += 1 }
+            if logged.withLockedValue({ $0.insert(key).inserted }) {
+                logger.warning("prepared statement \(name) failed, run unprepared (logged once): \(String(reflecting: error))")
             }
-        }.get()
+            return false
+        }
+        preparedRuns.withLockedValue { $0 += 1 }
         return true
     }
 

@@ -1,6 +1,8 @@
 import Fluent
+import FluentPostgresDriver
 import Foundation
 import HotlineCore
+import NIOCore
 import SQLKit
 
 /// The full-text index over order text, kept in the same transaction as the order it indexes.
@@ -98,7 +100,25 @@ struct SearchIndex {
         // posting lists are cheap. (A probe of fewer orders to choose between the two was
         // tried: the newest orders are skewed towards the topics of the day, and a probe that
         // missed sent a common word to the index at ten times the cost.)
-        let walked = try await NewestMatches(query: q, limit: cap + 1, window: walk).rows(on: db).map { try OrderRows.Reader(row: $0)("work_order_id", as: UUID.self) }
+        var prepared: [UUID]?
+        if walk == NewestMatches.window {
+            do {
+                prepared = try await PreparedStatements.values(NewestMatches(query: q, limit: cap + 1), on: db)
+            } catch {
+                // A preparation that failed stays failed on its connection: the same walk unprepared.
+                db.logger.warning("prepared statement \(NewestMatches.name) failed, run unprepared: \(String(reflecting: error))")
+            }
+        }
+        let walked: [UUID]
+        if let prepared {
+            walked = prepared
+        } else {
+            walked = try await sql.raw("""
+                SELECT work_order_id FROM (
+                  SELECT work_order_id, created_at, terms FROM work_order_search ORDER BY created_at DESC, work_order_id DESC LIMIT \(bind: walk)) newest
+                WHERE terms @@ \(bind: q)::tsquery ORDER BY created_at DESC, work_order_id DESC LIMIT \(bind: cap + 1)
+                """).all().map { try $0.decode(column: "work_order_id", as: UUID.self) }
+        }
         var counted = walked.count
         if counted <= cap {
             counted = try await sql.raw("SELECT count(*) AS n FROM (SELECT 1 FROM work_order_search WHERE terms @@ \(bind: q)::tsquery LIMIT \(bind: cap + 1)) m").first()?.decode(column: "n", as: Int.self) ?? 0
@@ -110,13 +130,15 @@ struct SearchIndex {
             return (Array(walked.dropFirst(offset).prefix(limit)), min(counted, cap), counted > cap)
         }
         var rows: [any SQLRow] = []
-        if counted > cap {
+        let window = max(walk, (offset + limit) * 50)  // offset is bounded by `Paging`
+        // A walk its limit did not stop saw every match among the newest `walk` orders: a
+        // window no wider cannot hold the page.
+        if counted > cap, walked.count > cap || window > walk {
             // A common word: its newest matches lie among the newest orders, so the page is
             // read walking a window of them newest first. The window's LIMIT makes the planner
             // walk the index instead of sorting the whole table, and keeps it from taking the
             // GIN index, which it would because it underestimates phrase matches a
             // thousandfold and then sorts every match to return twenty.
-            let window = max(walk, (offset + limit) * 50)  // offset is bounded by `Paging`
             rows = try await sql.raw("""
                 SELECT work_order_id FROM (
                   SELECT work_order_id, created_at, terms FROM work_order_search ORDER BY created_at DESC, work_order_id DESC LIMIT \(bind: window)) newest
@@ -134,22 +156,43 @@ struct SearchIndex {
     }
 }
 
-/// A text query's newest matches among the newest `window` orders, in page order (newest
+/// A text query's newest matches among the newest 20,000 orders, in page order (newest
 /// first, ties by id). Prepared on PostgreSQL: planning it cost about 0.9 ms, as much as a
 /// walk that stops early. The window's LIMIT makes the planner walk the `created_at` index
 /// (in groups of equal times, sorted by id) instead of taking the GIN index, which it would
-/// because it underestimates phrase matches a thousandfold and would then sort every match;
-/// the text's plan does not depend on the query, so the generic plan is the right one.
-struct NewestMatches: SharedStatement {
+/// because it underestimates phrase matches a thousandfold and would then sort every match.
+/// The window is written into the text so that the generic plan knows it, and the query is
+/// sent as a `tsquery` in text form, parsed once per run: sent as `text` and cast, a generic
+/// plan would parse it again for every row walked.
+struct NewestMatches: PostgresPreparedStatement {
+    static let window = 20_000
     static let name = "newest_matches"
     static let sql = """
         SELECT work_order_id FROM (
-          SELECT work_order_id, created_at, terms FROM work_order_search ORDER BY created_at DESC, work_order_id DESC LIMIT $3) newest
-        WHERE terms @@ $1::tsquery ORDER BY created_at DESC, work_order_id DESC LIMIT $2
+          SELECT work_order_id, created_at, terms FROM work_order_search ORDER BY created_at DESC, work_order_id DESC LIMIT \(window)) newest
+        WHERE terms @@ $1 ORDER BY created_at DESC, work_order_id DESC LIMIT $2
         """
+    static var bindingDataTypes: [PostgresDataType] { [.tsquery, .int8] }
+    typealias Row = UUID
     let query: String
     let limit: Int
-    let window: Int
-    var arguments: [BulkCell] { [.text(query), .int(limit), .int(window)] }
-}
 
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(TSQueryText(text: query))
+        try bindings.append(limit)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
+
+    /// A `tsquery` in its text form (PostgreSQL's own parser reads it).
+    struct TSQueryText: PostgresNonThrowingEncodable {
+        static var psqlType: PostgresDataType { .tsquery }
+        static var psqlFormat: PostgresFormat { .text }
+        let text: String
+        func encode<E: PostgresJSONEncoder>(into byteBuffer: inout ByteBuffer, context: PostgresEncodingContext<E>) {
+            byteBuffer.writeString(text)
+        }
+    }
+}

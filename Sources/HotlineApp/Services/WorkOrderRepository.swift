@@ -1,6 +1,5 @@
 import Fluent
 import HotlineCore
-import PostgresNIO
 import SQLKit
 import Vapor
 
@@ -136,16 +135,7 @@ struct WorkOrderRepository {
     func runAsOneStatement(_ statements: [any SQLExpression]) async throws {
         precondition(sql.dialect.name != "sqlite", "SQLite has no data-modifying WITH queries")
         let statement = SQLWritableCTE(statements: statements)
-        do {
-            if try await RuntimeStatement.run(statement, on: db) { return }
-        } catch let error as PSQLError where error.serverInfo?[.sqlState]?.hasPrefix("23") == false {
-            // Not a broken rule (a duplicate key is answered as such): perhaps the preparation,
-            // which PostgresNIO keeps failed for the connection's life. The statement is one
-            // atomic write that did not happen, and every row has its id already, so running
-            // it again cannot store anything twice.
-            db.logger.warning("prepared write failed, run unprepared: \(String(reflecting: error))")
-            RuntimeStatement.retriedUnprepared.withLockedValue { $0 += 1 }
-        }
+        if try await RuntimeStatement.run(statement, on: db) { return }
         try await sql.execute(sql: statement) { _ in }
     }
 
