@@ -189,7 +189,7 @@ struct SearchAndScaleTests {
 
             // List lines read from bare columns equal those built from whole orders.
             let models = try await WorkOrderModel.query(on: app.db).all()
-            let lines = try await WorkOrderSummaries.byIds(models.map { $0.id! }, on: app.db as! any SQLDatabase, now: now)
+            let lines = try await WorkOrderSummaries.byIds(models.map { $0.id! }, on: app.db, now: now)
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
             #expect(lines.count == models.count)

@@ -297,7 +297,7 @@ struct WorkOrderController: RouteCollection {
             // Text alone (the common search box) reads newest-first straight off the index.
             if principal.actor.isPlatformStaff, q.isTextOnly {
                 let (ids, total, capped) = try await index.newest(text, offset: (page - 1) * per, limit: per)
-                return Page(items: try await WorkOrderSummaries.byIds(ids, on: sql, now: now), page: page, per: per, total: total, totalIsLowerBound: capped ? true : nil)
+                return Page(items: try await WorkOrderSummaries.byIds(ids, on: req.db, now: now), page: page, per: per, total: total, totalIsLowerBound: capped ? true : nil)
             }
             conditions.append(matching)
         }

@@ -1,3 +1,5 @@
+import Fluent
+import FluentPostgresDriver
 import Foundation
 import HotlineCore
 import SQLKit
@@ -81,11 +83,37 @@ enum WorkOrderSummaries {
     }
 
     /// The summaries of `ids`, in that order.
-    static func byIds(_ ids: [UUID], on sql: any SQLDatabase, now: Date) async throws -> [WorkOrderSummaryDTO] {
+    /// On PostgreSQL a prepared statement over an id array (one text whatever the page's
+    /// size), read by type: a search's page of 20 was planned anew each time.
+    static func byIds(_ ids: [UUID], on db: any Database, now: Date) async throws -> [WorkOrderSummaryDTO] {
         guard !ids.isEmpty else { return [] }
-        let rows = try await select(on: sql).where(SQLColumn("id", table: "work_orders"), .in, SQLGroupExpression(SQLList(ids.map { SQLBind($0) }))).all()
-        let byId = Dictionary(uniqueKeysWithValues: try decode(rows, now: now).map { ($0.id, $0) })
+        var rows: [any SQLRow]?
+        do {
+            rows = try await PreparedStatements.rows(ByIds(ids: ids), on: db)
+        } catch {
+            // A preparation that failed stays failed on its connection: the same read unprepared.
+            db.logger.warning("prepared statement \(ByIds.name) failed, run unprepared: \(String(reflecting: error))")
+        }
+        if rows == nil {
+            rows = try await select(on: db as! any SQLDatabase).where(SQLColumn("id", table: "work_orders"), .in, SQLGroupExpression(SQLList(ids.map { SQLBind($0) }))).all()
+        }
+        let byId = Dictionary(uniqueKeysWithValues: try decode(rows ?? [], now: now).map { ($0.id, $0) })
         return ids.compactMap { byId[$0] }
+    }
+
+    struct ByIds: PostgresPreparedStatement {
+        static let name = "summaries_by_ids"
+        static let sql = "SELECT \(WorkOrderSummaryRow.columns.map { "\"\($0)\"" }.joined(separator: ", ")) FROM work_orders WHERE id = ANY($1)"
+        typealias Row = PostgresRow
+        let ids: [UUID]
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(ids)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
     }
 }
 
