@@ -42,6 +42,19 @@ enum PreparedStatements {
         }.get()
     }
 
+    /// `read`'s answer, or nil when it fails as well as when it gives nil (not PostgreSQL):
+    /// PostgresNIO keeps a failed preparation for the life of its connection (a prepare refused
+    /// once, say in a transaction already aborted, fails every later run there), so the
+    /// caller runs the same read unprepared, as SQLKit sends everything else.
+    static func orNil<T>(_ name: String, on db: any Database, _ read: () async throws -> T?) async -> T? {
+        do {
+            return try await read()
+        } catch {
+            db.logger.warning("prepared statement \(name) failed, run unprepared: \(String(reflecting: error))")
+            return nil
+        }
+    }
+
     /// A page of open orders as the worker's sweep reads them (`ClockTimers.openOrders`).
     struct OpenOrderFacts: PostgresPreparedStatement {
         static let sql = """
@@ -163,14 +176,7 @@ extension SharedStatement {
 
     /// The statement's rows, read like SQLKit's on either database.
     func rows(on db: any Database) async throws -> [any SQLRow] {
-        do {
-            if let rows = try await PreparedStatements.rows(self, on: db) { return rows }
-        } catch {
-            // PostgresNIO keeps a failed preparation for the life of its connection (a prepare
-            // refused once, say in a transaction already aborted, fails every later run there).
-            // A read may run again: unprepared, as SQLKit sends everything else.
-            db.logger.warning("prepared statement \(Self.name) failed, run unprepared: \(String(reflecting: error))")
-        }
+        if let rows = await PreparedStatements.orNil(Self.name, on: db, { try await PreparedStatements.rows(self, on: db) }) { return rows }
         return try await (db as! any SQLDatabase).raw(Self.query(Self.sql, arguments)).all()
     }
 

@@ -102,23 +102,10 @@ struct SearchIndex {
         // missed sent a common word to the index at ten times the cost.)
         var prepared: [UUID]?
         if walk == NewestMatches.window {
-            do {
-                prepared = try await PreparedStatements.values(NewestMatches(query: q, limit: cap + 1), on: db)
-            } catch {
-                // A preparation that failed stays failed on its connection: the same walk unprepared.
-                db.logger.warning("prepared statement \(NewestMatches.name) failed, run unprepared: \(String(reflecting: error))")
-            }
+            prepared = await PreparedStatements.orNil(NewestMatches.name, on: db) { try await PreparedStatements.values(NewestMatches(query: q, limit: cap + 1), on: db) }
         }
         let walked: [UUID]
-        if let prepared {
-            walked = prepared
-        } else {
-            walked = try await sql.raw("""
-                SELECT work_order_id FROM (
-                  SELECT work_order_id, created_at, terms FROM work_order_search ORDER BY created_at DESC, work_order_id DESC LIMIT \(bind: walk)) newest
-                WHERE terms @@ \(bind: q)::tsquery ORDER BY created_at DESC, work_order_id DESC LIMIT \(bind: cap + 1)
-                """).all().map { try $0.decode(column: "work_order_id", as: UUID.self) }
-        }
+        if let prepared { walked = prepared } else { walked = try await newestMatches(q, window: walk, limit: cap + 1, offset: 0) }
         var counted = walked.count
         if counted <= cap {
             counted = try await sql.raw("SELECT count(*) AS n FROM (SELECT 1 FROM work_order_search WHERE terms @@ \(bind: q)::tsquery LIMIT \(bind: cap + 1)) m").first()?.decode(column: "n", as: Int.self) ?? 0
@@ -129,7 +116,7 @@ struct SearchIndex {
         if offset + limit <= walked.count || (walked.count <= cap && walked.count >= counted) {
             return (Array(walked.dropFirst(offset).prefix(limit)), min(counted, cap), counted > cap)
         }
-        var rows: [any SQLRow] = []
+        var page: [UUID] = []
         let window = max(walk, (offset + limit) * 50)  // offset is bounded by `Paging`
         // A walk its limit did not stop saw every match among the newest `walk` orders: a
         // window no wider cannot hold the page.
@@ -139,20 +126,26 @@ struct SearchIndex {
             // walk the index instead of sorting the whole table, and keeps it from taking the
             // GIN index, which it would because it underestimates phrase matches a
             // thousandfold and then sorts every match to return twenty.
-            rows = try await sql.raw("""
-                SELECT work_order_id FROM (
-                  SELECT work_order_id, created_at, terms FROM work_order_search ORDER BY created_at DESC, work_order_id DESC LIMIT \(bind: window)) newest
-                WHERE terms @@ \(bind: q)::tsquery ORDER BY created_at DESC, work_order_id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)
-                """).all()
+            page = try await newestMatches(q, window: window, limit: limit, offset: offset)
         }
         // A rare word, or a page beyond the window: the matches come from the GIN index and are sorted.
-        if rows.count < limit {
-            rows = try await sql.raw("""
+        if page.count < limit {
+            page = try await sql.raw("""
                 SELECT work_order_id FROM work_order_search WHERE terms @@ \(bind: q)::tsquery
                 ORDER BY created_at DESC, work_order_id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)
-                """).all()
+                """).all().map { try $0.decode(column: "work_order_id", as: UUID.self) }
         }
-        return (try rows.map { try $0.decode(column: "work_order_id", as: UUID.self) }, min(counted, cap), counted > cap)
+        return (page, min(counted, cap), counted > cap)
+    }
+
+    /// `NewestMatches` unprepared, for any window and page: the newest `window` orders walked in
+    /// page order, their matches of `q` from `offset`.
+    private func newestMatches(_ q: String, window: Int, limit: Int, offset: Int) async throws -> [UUID] {
+        try await sql.raw("""
+            SELECT work_order_id FROM (
+              SELECT work_order_id, created_at, terms FROM work_order_search ORDER BY created_at DESC, work_order_id DESC LIMIT \(bind: window)) newest
+            WHERE terms @@ \(bind: q)::tsquery ORDER BY created_at DESC, work_order_id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)
+            """).all().map { try $0.decode(column: "work_order_id", as: UUID.self) }
     }
 }
 

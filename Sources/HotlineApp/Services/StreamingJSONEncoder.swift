@@ -62,8 +62,8 @@ final class JSONOutput {
         else if T.self == UUID.self { uuid(value as! UUID) }
         else if T.self == Int.self { integer(value as! Int) }
         else if T.self == Bool.self { bytes.append(contentsOf: (value as! Bool) ? Array("true".utf8) : Array("false".utf8)) }
-        else if T.self == Double.self { try double(value as! Double, path: path) }
-        else if T.self == Float.self { try float(value as! Float, path: path) }
+        else if T.self == Double.self { try floatingPoint(value as! Double, path: path) }
+        else if T.self == Float.self { try floatingPoint(value as! Float, path: path) }
         else if T.self == Int64.self { integer(value as! Int64) }
         else if T.self == Int32.self { integer(value as! Int32) }
         else if T.self == Int16.self { integer(value as! Int16) }
@@ -111,20 +111,12 @@ final class JSONOutput {
 
     func integer<I: BinaryInteger>(_ n: I) { bytes.append(contentsOf: Array(String(n).utf8)) }
 
-    func double(_ d: Double, path: [any CodingKey]) throws {
-        guard d.isFinite else {
-            throw EncodingError.invalidValue(d, .init(codingPath: path, debugDescription: "\(d) is not a JSON number"))
+    /// A Double or a Float, whole numbers without ".0" (as Foundation writes them).
+    func floatingPoint<F: BinaryFloatingPoint & CustomStringConvertible>(_ x: F, path: [any CodingKey]) throws {
+        guard x.isFinite else {
+            throw EncodingError.invalidValue(x, .init(codingPath: path, debugDescription: "\(x) is not a JSON number"))
         }
-        var text = d.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        bytes.append(contentsOf: Array(text.utf8))
-    }
-
-    func float(_ f: Float, path: [any CodingKey]) throws {
-        guard f.isFinite else {
-            throw EncodingError.invalidValue(f, .init(codingPath: path, debugDescription: "\(f) is not a JSON number"))
-        }
-        var text = f.description
+        var text = x.description
         if text.hasSuffix(".0") { text.removeLast(2) }
         bytes.append(contentsOf: Array(text.utf8))
     }
@@ -272,8 +264,8 @@ final class StreamingEncoder: Encoder {
         mutating func encodeNil(forKey key: Key) throws { try element(key); output.null() }
         mutating func encode(_ value: Bool, forKey key: Key) throws { try element(key); try output.value(value, path: codingPath) }
         mutating func encode(_ value: String, forKey key: Key) throws { try element(key); output.string(value) }
-        mutating func encode(_ value: Double, forKey key: Key) throws { try element(key); try output.double(value, path: codingPath + [key]) }
-        mutating func encode(_ value: Float, forKey key: Key) throws { try element(key); try output.float(value, path: codingPath + [key]) }
+        mutating func encode(_ value: Double, forKey key: Key) throws { try element(key); try output.floatingPoint(value, path: codingPath + [key]) }
+        mutating func encode(_ value: Float, forKey key: Key) throws { try element(key); try output.floatingPoint(value, path: codingPath + [key]) }
         mutating func encode(_ value: Int, forKey key: Key) throws { try element(key); output.integer(value) }
         mutating func encode(_ value: Int8, forKey key: Key) throws { try element(key); output.integer(value) }
         mutating func encode(_ value: Int16, forKey key: Key) throws { try element(key); output.integer(value) }
@@ -376,7 +368,7 @@ final class StreamingEncoder: Encoder {
         mutating func encode(_ value: String) throws { try start(); encoder.output.string(value) }
         mutating func encode(_ value: Int) throws { try start(); encoder.output.integer(value) }
         mutating func encode(_ value: Bool) throws { try start(); try encoder.output.value(value, path: codingPath) }
-        mutating func encode(_ value: Double) throws { try start(); try encoder.output.double(value, path: codingPath) }
+        mutating func encode(_ value: Double) throws { try start(); try encoder.output.floatingPoint(value, path: codingPath) }
         mutating func encode<T: Encodable>(_ value: T) throws { try start(); try encoder.output.value(value, path: codingPath) }
     }
 }

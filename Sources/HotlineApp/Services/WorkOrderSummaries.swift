@@ -87,13 +87,7 @@ enum WorkOrderSummaries {
     /// size), read by type: a search's page of 20 was planned anew each time.
     static func byIds(_ ids: [UUID], on db: any Database, now: Date) async throws -> [WorkOrderSummaryDTO] {
         guard !ids.isEmpty else { return [] }
-        var rows: [any SQLRow]?
-        do {
-            rows = try await PreparedStatements.rows(ByIds(ids: ids), on: db)
-        } catch {
-            // A preparation that failed stays failed on its connection: the same read unprepared.
-            db.logger.warning("prepared statement \(ByIds.name) failed, run unprepared: \(String(reflecting: error))")
-        }
+        var rows = await PreparedStatements.orNil(ByIds.name, on: db) { try await PreparedStatements.rows(ByIds(ids: ids), on: db) }
         if rows == nil {
             rows = try await select(on: db as! any SQLDatabase).where(SQLColumn("id", table: "work_orders"), .in, SQLGroupExpression(SQLList(ids.map { SQLBind($0) }))).all()
         }
