@@ -108,7 +108,10 @@ class Postgres:
 
     def files(self, db):
         """The data files of one database (its folder under base/, named by its oid)."""
-        folder = self.dir / "base" / self.psql("postgres", f"SELECT oid FROM pg_database WHERE datname = '{db}'")
+        oid = self.psql("postgres", f"SELECT oid FROM pg_database WHERE datname = '{db}'")
+        if not oid:
+            return []
+        folder = self.dir / "base" / oid
         try:
             return sorted(p for p in folder.iterdir() if p.is_file())
         except OSError:
