@@ -1,6 +1,8 @@
 import Fluent
 import HotlineCore
 import Logging
+import NIOCore
+import NIOPosix
 import Vapor
 
 /// The `hotline` executable's whole body. `hotline demo` is the README's first command: it
@@ -14,13 +16,24 @@ public enum Entrypoint {
             demo = true
             env.arguments[1] = "serve"
         }
+        let command = env.arguments.dropFirst().first ?? "serve"
+        let serving = command == "serve" || command.hasPrefix("-")
+        // While serving, NIO's event loops run Swift's async code too, installed before any task
+        // reaches the global executor: otherwise every await on the database or the network hops
+        // between NIO's threads and Swift's pool, a thread switch each way. Only while serving:
+        // a task's children then stay on its event loop, and `seed` spreads its CPU work over
+        // the cores with child tasks (the PostgreSQL 1M seed used one core of two with it on).
+        // HOTLINE_NIO_EXECUTOR=off keeps Swift's own pool. Nothing here blocks an event loop with
+        // `.wait()`; blocking work runs on thread pools either way.
+        let nioExecutor = serving && ProcessInfo.processInfo.environment["HOTLINE_NIO_EXECUTOR"] != "off"
+            && NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let app = try await Application.make(env)
+        app.logger.debug("Swift's async code runs on \(nioExecutor ? "NIO's event loops" : "its own thread pool")")
         do {
             var settings = try Settings.fromEnvironment(workingDirectory: app.directory.workingDirectory.trimmingSuffix("/"))
             // The worker runs beside the HTTP server only; `hotline worker` runs it alone, and
             // one-off commands (seed, user, calendar) never start it.
-            let command = env.arguments.dropFirst().first ?? "serve"
-            settings.worker = settings.worker && (command == "serve" || command.hasPrefix("-"))
+            settings.worker = settings.worker && serving
             try await configure(app, settings: settings)
             if demo {
                 try await app.autoMigrate()

@@ -59,7 +59,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.middleware.use(drain)
     app.middleware.use(ProblemMiddleware())
     app.middleware.use(TokenAuthenticator())
-    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.middleware.use(PublicFiles(publicDirectory: app.directory.publicDirectory))
 
     // 20 MB attachments plus headroom; other bodies are small JSON.
     app.routes.defaultMaxBodySize = "1mb"

@@ -59,6 +59,26 @@ struct ConsoleTests {
         }
     }
 
+    @Test("The console's and portal's files are served; other paths are not read from disk")
+    func publicFiles() async throws {
+        try await withTestApp { app, w, _ in
+            let css = try String(contentsOfFile: packageRoot + "/Public/console.css", encoding: .utf8)
+            var r = try await app.page(.GET, "/console.css", as: nil, world: w)
+            #expect(r.status == .ok && r.body.string == css)
+            r = try await app.page(.GET, "/portal.css", as: nil, world: w)
+            #expect(r.status == .ok && r.headers.contentType?.subType == "css")
+            r = try await app.page(.GET, "/%63onsole.js", as: nil, world: w)
+            #expect(r.status == .ok && r.body.readableBytes > 0, "a percent-encoded name is the same file")
+            // Not a file under Public, nor a way out of it.
+            r = try await app.page(.GET, "/nothing-here.css", as: nil, world: w)
+            #expect(r.status == .notFound)
+            r = try await app.page(.GET, "/../Package.swift", as: nil, world: w)
+            #expect(r.status != .ok)
+            r = try await app.page(.GET, "/Public/console.css", as: nil, world: w)
+            #expect(r.status == .notFound)
+        }
+    }
+
     @Test("Every role's pages render: workbench, queues, inbox tabs, intake, order, dispatch, search and CSV")
     func everyPageRenders() async throws {
         try await withTestApp { app, w, _ in

@@ -61,7 +61,7 @@ struct TokenAuthenticator: AsyncMiddleware {
             // connection on PostgreSQL: every request pays for this lookup, and building and
             // planning it cost more than answering it.
             let hash = TokenHash.of(token)
-            let row = try await PreparedStatements.TokenLookup(tokenHash: hash).rows(on: request.db).first
+            let row = try await PreparedStatements.TokenLookup(tokenHash: hash).rows(on: request.database).first
             if let row {
                 let r = OrderRows.Reader(row: row)
                 let expiresAt: Date = try r("expires_at")

@@ -298,7 +298,7 @@ enum ActionForms {
         case "approveReturn": return .approveReturn(assignment: try assignment(), approve: approve, note: f.text(f.note))
         case "decideReturn": return .decideReturn(assignment: try assignment(), accept: approve, note: f.text(f.note))
         case "subDispatch":
-            let unit = try await Units.handling(try f.uuid(f.unitId, "unitId"), field: "unitId", on: req.db)
+            let unit = try await Units.handling(try f.uuid(f.unitId, "unitId"), field: "unitId", on: req.database)
             return .subDispatch(assignment: try assignment(), to: unit, note: f.text(f.note))
         case "reviewSubAnswer": return .reviewSubAnswer(assignment: try assignment(), approve: approve, note: f.text(f.note))
         case "submitOpinion": return .submitOpinion(assignment: try assignment(), opinion: try f.required(f.opinion, "opinion"))

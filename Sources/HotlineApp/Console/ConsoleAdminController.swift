@@ -36,7 +36,7 @@ struct ConsoleAdminController: RouteCollection {
     /// The form's fields as text (empty ones dropped: the API reads a missing field as
     /// "unchanged" or "none", where an empty string would be a value).
     static func form(_ req: Request) throws -> [String: String] {
-        try req.content.decode([String: String].self).filter { $0.key != "_csrf" && !$0.value.trimmingCharacters(in: .whitespaces).isEmpty }
+        try req.decodeBody([String: String].self).filter { $0.key != "_csrf" && !$0.value.trimmingCharacters(in: .whitespaces).isEmpty }
     }
 
     /// Runs an API handler with `body` as its JSON body, as the same person, with the same
@@ -122,7 +122,7 @@ struct ConsoleAdminController: RouteCollection {
 
     func unitsPage(_ req: Request, problem: APIProblem? = nil, input: [String: String] = [:]) async throws -> Response {
         _ = try req.principal(.admin)
-        let all = try await UnitModel.query(on: req.db).sort(\.$path).all()
+        let all = try await UnitModel.query(on: req.database).sort(\.$path).all()
         let kinds = try await ConsoleOrderController.entries(req, kind: "unitKind")
         let kindName = Dictionary(kinds, uniquingKeysWith: { a, _ in a })
         let view = UnitsView(
@@ -176,8 +176,8 @@ struct ConsoleAdminController: RouteCollection {
     func accountsPage(_ req: Request, problem: APIProblem? = nil, input: [String: String] = [:]) async throws -> Response {
         _ = try req.principal(.admin)
         let lang = req.consoleLanguage
-        let all = try await AccountModel.query(on: req.db).with(\.$unit).sort(\.$username).all()
-        let units = try await UnitModel.query(on: req.db).filter(\.$active == true).sort(\.$path).all()
+        let all = try await AccountModel.query(on: req.database).with(\.$unit).sort(\.$username).all()
+        let units = try await UnitModel.query(on: req.database).filter(\.$active == true).sort(\.$path).all()
         let view = AccountsView(
             lines: all.map { a in
                 .init(
@@ -363,7 +363,7 @@ struct ConsoleAdminController: RouteCollection {
         _ = try req.principal(.admin)
         let y = year ?? (try? req.query.get(Int.self, at: "year")) ?? Int(req.now.isoLocal.prefix(4)) ?? 2026
         guard (2000...2100).contains(y) else { throw APIProblem.invalid("year", "year must be 2000…2100") }
-        let d = CalendarController.describe(try await req.hotline.calendars.calendar(on: req.db, now: req.now), year: y)
+        let d = CalendarController.describe(try await req.hotline.calendars.calendar(on: req.database, now: req.now), year: y)
         func day(_ x: CalendarController.YearDTO.Day) -> CalendarView.Day { .init(date: "\(x.date)", name: x.name) }
         let view = CalendarView(
             year: y, prev: y - 1, next: y + 1, hasData: d.hasData, workingDays: d.workingDays, offDays: d.offDays.map(day),

@@ -27,7 +27,7 @@ struct ConsoleAssessmentController: RouteCollection {
     @Sendable func page(req: Request) async throws -> Response {
         _ = try req.principal(.analyst, .leader, .supervisor, .admin)
         let period = try AssessmentController.period(try req.query.decode(AssessmentController.PeriodQuery.self), now: req.now)
-        let figures = try await AssessmentController.figures(period, on: req.db)
+        let figures = try await AssessmentController.figures(period, on: req.database)
         let lines = figures.filter { $0.dispatched > 0 || $0.reminders > 0 }.map { f in
             Line(
                 unitName: f.unitName, dispatched: f.dispatched, reminded: f.reminded,

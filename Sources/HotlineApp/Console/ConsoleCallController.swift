@@ -22,7 +22,7 @@ struct ConsoleCallController: RouteCollection {
     /// an extension taken by someone else moves to the new agent.
     @Sendable func seat(req: Request) async throws -> Response {
         let principal = try req.principal(.agent)
-        let input = try req.content.decode(SeatInput.self)
+        let input = try req.decodeBody(SeatInput.self)
         let ext = input.extension.map(\.trimmed).flatMap { $0.isEmpty ? nil : $0 }
         if let ext, !Telephony.isExtension(ext) {
             throw APIProblem.invalid("extension", "extension must be 1–20 letters or digits")
@@ -32,7 +32,7 @@ struct ConsoleCallController: RouteCollection {
         // first's row after clearing, and the unique index refuses it; it goes round again.
         for attempt in 1...3 {
             do {
-                try await req.hotline.write(on: req.db) { db in
+                try await req.hotline.write(on: req.database) { db in
                     let sql = db as! any SQLDatabase
                     if let ext { try await sql.raw("UPDATE accounts SET extension = NULL WHERE extension = \(bind: ext) AND id <> \(bind: account)").run() }
                     try await sql.raw("UPDATE accounts SET extension = \(bind: ext) WHERE id = \(bind: account)").run()

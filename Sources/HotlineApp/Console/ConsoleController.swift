@@ -37,7 +37,7 @@ struct ConsoleController: RouteCollection {
     }
 
     @Sendable func login(req: Request) async throws -> Response {
-        let input = try req.content.decode(LoginInput.self)
+        let input = try req.decodeBody(LoginInput.self)
         let next = Self.safeNext(input.next)
         guard Self.sameOrigin(req) else {
             throw APIProblem(.forbidden, code: "cross_site_login", rule: "log in from this site's own login page")
@@ -74,7 +74,7 @@ struct ConsoleController: RouteCollection {
 
     @Sendable func logout(req: Request) async throws -> Response {
         let p = try req.principal()
-        try await req.hotline.write(on: req.db) { db in try await AccessTokenModel.query(on: db).filter(\.$id == p.tokenId).delete() }
+        try await req.hotline.write(on: req.database) { db in try await AccessTokenModel.query(on: db).filter(\.$id == p.tokenId).delete() }
         let response = req.redirect(to: "/login")
         response.cookies[TokenAuthenticator.cookieName] = .expired
         return response

@@ -95,7 +95,7 @@ struct ConsoleIntakeController: RouteCollection {
             list.map { Option(value: $0.0, label: $0.1, selected: $0.0 == selected) }
         }
         let categories = try await ConsoleOrderController.entries(req, kind: "category").map { ($0.0, "\($0.0) \($0.1)") }
-        let units = try await UnitModel.query(on: req.db).filter(\.$level == 2).filter(\.$active == true).sort(\.$name).all().map { ($0.id!.uuidString, $0.name) }
+        let units = try await UnitModel.query(on: req.database).filter(\.$level == 2).filter(\.$active == true).sort(\.$name).all().map { ($0.id!.uuidString, $0.name) }
         let places = Divisions.beijing.map { d in
             Group(label: d.name, options: [Option(value: d.code, label: d.name, selected: d.code == input.divisionCode)]
                 + d.streets.map { Option(value: $0.code, label: "\(d.name) \($0.name)", selected: $0.code == input.divisionCode) })
@@ -145,7 +145,7 @@ struct ConsoleIntakeController: RouteCollection {
     /// makes a second click on the same form open the order the first one stored.
     @Sendable func submit(req: Request) async throws -> Response {
         let principal = try req.principal(.agent, .dispatcher)
-        let input = try req.content.decode(IntakeInput.self)
+        let input = try req.decodeBody(IntakeInput.self)
         let key = ActionInput().text(input.formKey).map { "console-" + $0 }
         if let existing = try await Self.stored(key, principal: principal, req: req) { return req.redirect(to: "/orders/\(existing.uuidString)") }
         do {
@@ -164,7 +164,7 @@ struct ConsoleIntakeController: RouteCollection {
     /// The order a form with this key already stored, if any.
     static func stored(_ key: String?, principal: Principal, req: Request) async throws -> UUID? {
         guard let key else { return nil }
-        return try await IdempotencyKeyModel.query(on: req.db).filter(\.$accountId == principal.accountId).filter(\.$key == key).first()?.workOrderId
+        return try await IdempotencyKeyModel.query(on: req.database).filter(\.$accountId == principal.accountId).filter(\.$key == key).first()?.workOrderId
     }
 
     static func settlement(_ input: IntakeInput, req: Request) async throws -> WorkOrderController.Settlement {
@@ -173,7 +173,7 @@ struct ConsoleIntakeController: RouteCollection {
         case "dispatch": return .none
         case let action where action == "merge" || action == "link":
             let target = try f.uuid(input.targetId, "targetId")
-            guard let order = try await WorkOrderRepository(db: req.db).find(target) else {
+            guard let order = try await WorkOrderRepository(db: req.database).find(target) else {
                 throw APIProblem.invalid("targetId", "choose the earlier order from the caller's history or the possible duplicates")
             }
             return action == "merge" ? .merge(into: order, note: f.text(input.note)) : .link(to: order, note: f.text(input.note))
@@ -226,9 +226,9 @@ struct ConsoleIntakeController: RouteCollection {
         _ = try req.principal(.agent, .dispatcher)
         struct Q: Content { var phone: String?; var categoryCode: String?; var address: String?; var text: String? }
         let q = try req.query.decode(Q.self)
-        let policy = try await RulesLoader(db: req.db, services: req.hotline).policy()
+        let policy = try await RulesLoader(db: req.database, services: req.hotline).policy()
         let since = req.now.addingTimeInterval(-Double(policy.duplicateWindowDays) * 86_400)
-        let sql = req.db as! any SQLDatabase
+        let sql = req.database as! any SQLDatabase
         var alternatives: [SQLQueryString] = []
         let f = ActionInput()
         if let phone = f.text(q.phone), phone.count >= 5 { alternatives.append("work_orders.citizen_phone = \(bind: phone)") }
@@ -237,7 +237,7 @@ struct ConsoleIntakeController: RouteCollection {
             if let address = f.text(q.address) {
                 alternatives.append("(work_orders.category_code LIKE \(bind: family) AND work_orders.place_address = \(bind: address))")
             }
-            if let text = f.text(q.text), let matching = SearchIndex(req.db).matching(text) {
+            if let text = f.text(q.text), let matching = SearchIndex(req.database).matching(text) {
                 var clause: SQLQueryString = "(work_orders.category_code LIKE \(bind: family) AND "
                 clause.appendInterpolation(matching)
                 clause.appendInterpolation(unsafeRaw: ")")

@@ -72,7 +72,7 @@ struct ConsoleNoticeController: RouteCollection {
         let lang = req.consoleLanguage
         // Units file for themselves; the platform's dispatchers and administrators for anyone.
         let units = p.actor.isPlatformStaff
-            ? try await UnitModel.query(on: req.db).filter(\.$level == 2).filter(\.$active == true).sort(\.$name).all().map { ($0.id!.uuidString, $0.name) }
+            ? try await UnitModel.query(on: req.database).filter(\.$level == 2).filter(\.$active == true).sort(\.$name).all().map { ($0.id!.uuidString, $0.name) }
             : [(p.actor.unit.id.uuidString, p.actor.unit.name)]
         let places = Divisions.choices
         let view = NoticesView(
@@ -88,7 +88,7 @@ struct ConsoleNoticeController: RouteCollection {
 
     @Sendable func fileNotice(req: Request) async throws -> Response {
         let p = try req.principal()
-        let form = try req.content.decode([String: String].self).filter { $0.key != "_csrf" }
+        let form = try req.decodeBody([String: String].self).filter { $0.key != "_csrf" }
         do {
             let f = ActionInput()
             guard let from = ConsoleFormat.parseInput(try f.required(form["startsAt"], "startsAt")) else { throw APIProblem.invalid("startsAt", "startsAt must be a date and time") }
@@ -134,10 +134,10 @@ struct ConsoleNoticeController: RouteCollection {
         _ = try req.principal(.admin)
         let lang = req.consoleLanguage
         let categories = try await ConsoleOrderController.categoryNames(req)
-        let units = try await UnitModel.query(on: req.db).filter(\.$level == 2).filter(\.$active == true).sort(\.$name).all()
+        let units = try await UnitModel.query(on: req.database).filter(\.$level == 2).filter(\.$active == true).sort(\.$name).all()
         let unitName = Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0.name) })
         let placeName = Dictionary(Divisions.choices.map { ($0.code, $0.label) }, uniquingKeysWith: { a, _ in a })
-        let entries = try await CatalogueEntryModel.query(on: req.db).sort(\.$categoryPrefix).all()
+        let entries = try await CatalogueEntryModel.query(on: req.database).sort(\.$categoryPrefix).all()
         let view = CatalogueView(
             lines: entries.map { e in
                 .init(
@@ -165,7 +165,7 @@ struct ConsoleNoticeController: RouteCollection {
     @Sendable func deleteEntry(req: Request) async throws -> Response {
         _ = try req.principal(.admin)
         let id = try req.parameters.require("entryId", as: UUID.self)
-        try await req.hotline.write(on: req.db) { db in try await CatalogueEntryModel.query(on: db).filter(\.$id == id).delete() }
+        try await req.hotline.write(on: req.database) { db in try await CatalogueEntryModel.query(on: db).filter(\.$id == id).delete() }
         return req.redirect(to: "/admin/catalogue?done=save")
     }
 

@@ -28,7 +28,7 @@ struct ConsoleOpen311Controller: RouteCollection {
     }
 
     func view(_ req: Request, issued: (String, String)? = nil, name: String? = nil, problem: APIProblem? = nil) async throws -> Response {
-        let keys = try await Open311Keys(db: req.db).list()
+        let keys = try await Open311Keys(db: req.database).list()
         let v = KeysView(
             lines: keys.reversed().map { .init(id: $0.id.uuidString, name: $0.name, prefix: $0.prefix, createdAt: ConsoleFormat.time($0.createdAt), revokedAt: $0.revokedAt.map { ConsoleFormat.time($0) }) },
             issued: issued?.1, issuedName: issued?.0, name: name)
@@ -46,9 +46,9 @@ struct ConsoleOpen311Controller: RouteCollection {
 
     @Sendable func create(req: Request) async throws -> Response {
         let p = try req.principal(.admin)
-        let form = try req.content.decode(CreateForm.self)
+        let form = try req.decodeBody(CreateForm.self)
         do {
-            let (key, text) = try await Open311Keys(db: req.db).create(name: form.name ?? "", by: p.accountId, at: req.now)
+            let (key, text) = try await Open311Keys(db: req.database).create(name: form.name ?? "", by: p.accountId, at: req.now)
             return try await view(req, issued: (key.name, text))
         } catch let problem as APIProblem {
             return try await view(req, name: form.name, problem: problem)
@@ -58,7 +58,7 @@ struct ConsoleOpen311Controller: RouteCollection {
     @Sendable func revoke(req: Request) async throws -> Response {
         _ = try req.principal(.admin)
         let id = try req.parameters.require("keyId")
-        guard try await Open311Keys(db: req.db).revoke(id, at: req.now) != nil else {
+        guard try await Open311Keys(db: req.database).revoke(id, at: req.now) != nil else {
             return try await view(req, problem: APIProblem(.conflict, code: "not_live", rule: "the key is already revoked"))
         }
         return req.redirect(to: "/admin/open311-keys?done=save")

@@ -113,7 +113,7 @@ struct ConsoleOrderController: RouteCollection {
         let dto = try await WorkOrderAccess.detail(req, loaded, principal: principal, purpose: "控制台查看工单")
         let now = req.now
         let lang = req.consoleLanguage
-        let lifecycle = try await RulesLoader(db: req.db, services: req.hotline).lifecycle(now: now)
+        let lifecycle = try await RulesLoader(db: req.database, services: req.hotline).lifecycle(now: now)
         let available = lifecycle.availableActions(on: loaded.aggregate, by: principal.actor)
         let choices = try await Self.choices(req, for: loaded.aggregate, available: available)
         let fieldErrors = problem.map { p in
@@ -126,13 +126,13 @@ struct ConsoleOrderController: RouteCollection {
                 available.filter { $0.action == failedAction }, order: loaded.aggregate, choices: choices, values: values, errors: fieldErrors, lang: lang, now: now
             ).first { Self.sameSubject($0, values) } ?? forms[i]
         }
-        let timeline = try await (req.db as! any SQLDatabase).selectColumns(TimelineEventDTO.columns, from: WorkOrderEventModel.schema)
+        let timeline = try await (req.database as! any SQLDatabase).selectColumns(TimelineEventDTO.columns, from: WorkOrderEventModel.schema)
             .where(SQLColumn("work_order_id"), .equal, SQLBind(dto.id)).orderBy("seq").all().map(TimelineEventDTO.init(row:))
         let categories = try await Self.categoryNames(req)
         var view = Self.view(dto, aggregate: loaded.aggregate, timeline: timeline, forms: forms, categories: categories, available: available, lang: lang)
         let status = loaded.aggregate.order.status
         if principal.has(.reviewer, .admin), status == .closed || status == .archived {
-            var p = try await PublicationController.dto(loaded, on: req.db)
+            var p = try await PublicationController.dto(loaded, on: req.database)
             // A refused publish form keeps what was typed.
             if failedAction == "publish" {
                 p.title = values["title"] ?? p.title
@@ -156,7 +156,7 @@ struct ConsoleOrderController: RouteCollection {
 
     @Sendable func publish(req: Request) async throws -> Response {
         let principal = try req.principal()
-        let form = try req.content.decode(PublishForm.self)
+        let form = try req.decodeBody(PublishForm.self)
         do {
             guard principal.has(.reviewer, .admin) else { throw APIProblem(.forbidden, code: "forbidden", rule: "this needs one of the roles reviewer, admin") }
             _ = try await PublicationController.publish(.init(title: form.title, matter: form.matter, address: form.address, answer: form.answer), principal: principal, on: req)
@@ -282,7 +282,7 @@ struct ConsoleOrderController: RouteCollection {
         if actions.contains("subDispatch") {
             let parents = Set(available.filter { $0.action == "subDispatch" }.compactMap { $0.assignmentId.flatMap { a.assignment($0)?.unit.id } })
             for parent in parents {
-                choices.subUnits[parent] = try await UnitModel.query(on: req.db).filter(\.$parentId == parent).filter(\.$active == true).sort(\.$name).all()
+                choices.subUnits[parent] = try await UnitModel.query(on: req.database).filter(\.$parentId == parent).filter(\.$active == true).sort(\.$name).all()
                     .map { ($0.id!, $0.name) }
             }
         }
@@ -291,13 +291,13 @@ struct ConsoleOrderController: RouteCollection {
 
     static func entries(_ req: Request, kind: String) async throws -> [(String, String)] {
         let lang = req.consoleLanguage
-        return try await DictionaryEntryModel.query(on: req.db).filter(\.$kind == kind).filter(\.$active == true).sort(\.$sort).sort(\.$code).all()
+        return try await DictionaryEntryModel.query(on: req.database).filter(\.$kind == kind).filter(\.$active == true).sort(\.$sort).sort(\.$code).all()
             .map { ($0.code, lang == .en ? ($0.nameEn ?? $0.name) : $0.name) }
     }
 
     static func categoryNames(_ req: Request) async throws -> [String: String] {
         let lang = req.consoleLanguage
-        let rows = try await (req.db as! any SQLDatabase).select().columns("code", "name", "name_en").from(DictionaryEntryModel.schema)
+        let rows = try await (req.database as! any SQLDatabase).select().columns("code", "name", "name_en").from(DictionaryEntryModel.schema)
             .where(SQLColumn("kind"), .equal, SQLBind("category")).all()
         var names: [String: String] = [:]
         for row in rows {
@@ -315,7 +315,7 @@ struct ConsoleOrderController: RouteCollection {
     @Sendable func act(req: Request) async throws -> Response {
         let orderId = try req.parameters.require("orderId", as: UUID.self)
         let action = try req.parameters.require("action")
-        let input = try req.content.decode(ActionInput.self)
+        let input = try req.decodeBody(ActionInput.self)
         var values = input.values
         values["assignmentId"] = input.assignmentId
         values["extensionId"] = input.extensionId
@@ -354,7 +354,7 @@ struct ConsoleOrderController: RouteCollection {
     @Sendable func attach(req: Request) async throws -> Response {
         let orderId = try req.parameters.require("orderId", as: UUID.self)
         do {
-            let file = try req.content.decode(AttachmentInput.self).file
+            let file = try req.decodeBody(AttachmentInput.self).file
             let type = file?.contentType.map { "\($0.type)/\($0.subType)" }
             _ = try await AttachmentController.store(req, fileName: file?.filename, contentType: type, body: file?.data, typeField: "file")
             return req.redirect(to: "/orders/\(orderId.uuidString)?done=attach")
@@ -417,7 +417,7 @@ struct ConsoleOrderController: RouteCollection {
     }
 
     @Sendable func dispatch(req: Request) async throws -> Response {
-        let input = try req.content.decode(DispatchInput.self)
+        let input = try req.decodeBody(DispatchInput.self)
         let orderId = try req.parameters.require("orderId", as: UUID.self)
         do {
             let plan = try await Self.plan(input, req: req)
@@ -436,9 +436,9 @@ struct ConsoleOrderController: RouteCollection {
     static func plan(_ input: DispatchInput, req: Request) async throws -> DispatchPlan {
         let f = ActionInput()
         let mode: HandlingMode = try f.choice(input.mode ?? HandlingMode.transfer.rawValue, "mode")
-        let lead = try await Units.handling(try f.uuid(input.leadUnitId, "leadUnitId"), field: "leadUnitId", on: req.db)
+        let lead = try await Units.handling(try f.uuid(input.leadUnitId, "leadUnitId"), field: "leadUnitId", on: req.database)
         var co: [UnitRef] = []
-        for id in (input.coUnitIds ?? []).filter({ !$0.isEmpty }) { co.append(try await Units.handling(try f.uuid(id, "coUnitIds"), field: "coUnitIds", on: req.db)) }
+        for id in (input.coUnitIds ?? []).filter({ !$0.isEmpty }) { co.append(try await Units.handling(try f.uuid(id, "coUnitIds"), field: "coUnitIds", on: req.database)) }
         var limit: TimeLimit?
         if let a = f.text(input.amount) {
             guard let n = Int(a), (0...365).contains(n) else { throw APIProblem.invalid("amount", "the time limit must be 0…365 working days") }
@@ -455,14 +455,14 @@ struct ConsoleOrderController: RouteCollection {
         let o = loaded.aggregate.order
         let lang = req.consoleLanguage
         func l(_ key: String) -> String { ConsoleStrings.label(key, lang) }
-        let units = try await UnitModel.query(on: req.db).filter(\.$level == 2).filter(\.$active == true).sort(\.$name).all()
+        let units = try await UnitModel.query(on: req.database).filter(\.$level == 2).filter(\.$active == true).sort(\.$name).all()
         let suggestions = try await Self.suggestions(req, for: o)
         let lead = input.leadUnitId ?? suggestions.first?.id ?? ""
         var preview: [OrderView.Pair] = []
         var conflict = false
         if let plan {
             // The rules compute the deadline: apply the plan to a copy and show what it sets.
-            let lifecycle = try await RulesLoader(db: req.db, services: req.hotline).lifecycle(now: req.now)
+            let lifecycle = try await RulesLoader(db: req.database, services: req.hotline).lifecycle(now: req.now)
             let t = try lifecycle.apply(.dispatch(plan), to: loaded.aggregate, by: principal.actor)
             if let leadShare = t.aggregate.lead {
                 preview = [
@@ -504,7 +504,7 @@ struct ConsoleOrderController: RouteCollection {
         let lang = req.consoleLanguage
         let since = req.now.addingTimeInterval(-90 * 86_400)
         let family = String(o.categoryCode.prefix(4))
-        let sql = req.db as! any SQLDatabase
+        let sql = req.database as! any SQLDatabase
         var query: SQLQueryString = """
             SELECT a.unit_id, a.unit_name, COUNT(*) AS n FROM assignments a JOIN work_orders w ON w.id = a.work_order_id
             WHERE a.role = 'lead' AND a.unit_level = 2 AND w.category_code LIKE \(bind: family + "%") AND w.created_at >= \(bind: since)

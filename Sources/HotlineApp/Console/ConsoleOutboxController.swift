@@ -95,7 +95,7 @@ struct ConsoleOutboxController: RouteCollection {
     @Sendable func setTemplate(req: Request) async throws -> Response {
         let key = try req.parameters.require("key")
         struct Form: Content { var body: String? }
-        let body = try req.content.decode(Form.self).body ?? ""
+        let body = try req.decodeBody(Form.self).body ?? ""
         do {
             _ = try await OutboxController.setTemplate(req, key: key, body: body)
             return req.redirect(to: "/admin/templates?done=save")

@@ -65,7 +65,7 @@ struct ConsoleQueueController: RouteCollection {
     func ordersWhere(_ req: Request, _ key: String, _ predicate: SQLQueryString) async throws -> Response {
         let q = try req.query.decode(PageQuery.self)
         let (page, per, offset) = try Paging.resolve(page: q.page, per: 20)
-        let sql = req.db as! any SQLDatabase
+        let sql = req.database as! any SQLDatabase
         let total = try await sql.select().column(SQLRaw("COUNT(*)"), as: "n").from("work_orders").where(predicate).first()?.decode(column: "n", as: Int.self) ?? 0
         let rows = try await WorkOrderSummaries.select(on: sql).where(predicate).orderBy(SQLColumn("created_at", table: "work_orders")).limit(per).offset(offset).all()
         let result = Page(items: try WorkOrderSummaries.decode(rows, now: req.now), page: page, per: per, total: total)
@@ -152,7 +152,7 @@ struct ConsoleQueueController: RouteCollection {
         // The 500 most overdue first, then grouped: cut by unit name, a late unit could vanish.
         query.appendInterpolation(unsafeRaw: " ORDER BY a.due_at, a.id LIMIT 500")
         var groups: [BoardView.UnitGroup] = []
-        for row in try await (req.db as! any SQLDatabase).raw(query).all() {
+        for row in try await (req.database as! any SQLDatabase).raw(query).all() {
             let r = OrderRows.Reader(row: row)
             let due: Date = try r("share_due")
             let lit: WarningLight = due < now ? .red : .yellow
@@ -228,7 +228,7 @@ struct ConsoleQueueController: RouteCollection {
         func options(_ list: [(String, String)], _ selected: String?) -> [SearchView.Option] {
             [SearchView.Option(value: "", label: l("all"), selected: (selected ?? "").isEmpty)] + list.map { .init(value: $0.0, label: $0.1, selected: $0.0 == selected) }
         }
-        let units = try await UnitModel.query(on: req.db).filter(\.$level == 2).sort(\.$name).all().map { ($0.id!.uuidString, $0.name) }
+        let units = try await UnitModel.query(on: req.database).filter(\.$level == 2).sort(\.$name).all().map { ($0.id!.uuidString, $0.name) }
         let values: [String: String?] = ["number": input.number, "phone": input.phone, "q": input.q, "from": input.from, "to": input.to]
         var view = SearchView(
             input: values.compactMapValues { $0 },

@@ -51,7 +51,7 @@ struct AssessmentController: RouteCollection {
     @Sendable func reminders(req: Request) async throws -> [UnitRemindersDTO] {
         _ = try req.principal(.analyst, .leader, .supervisor, .admin)
         let period = try Self.period(try req.query.decode(PeriodQuery.self), now: req.now)
-        return try await Self.figures(period, on: req.db).map(UnitRemindersDTO.init)
+        return try await Self.figures(period, on: req.database).map(UnitRemindersDTO.init)
     }
 
     static func period(_ q: PeriodQuery, now: Date) throws -> Period {

@@ -25,13 +25,13 @@ struct AssignmentController: RouteCollection {
 
     private func orderId(_ req: Request) async throws -> (UUID, UUID) {
         let id = try req.parameters.require("assignmentId", as: UUID.self)
-        guard let a = try await AssignmentModel.find(id, on: req.db) else { throw APIProblem.notFound("assignment") }
+        guard let a = try await AssignmentModel.find(id, on: req.database) else { throw APIProblem.notFound("assignment") }
         return (a.workOrderId, id)
     }
 
     private func extensionOrder(_ req: Request) async throws -> (UUID, UUID) {
         let id = try req.parameters.require("extensionId", as: UUID.self)
-        guard let e = try await ExtensionRequestModel.find(id, on: req.db) else { throw APIProblem.notFound("extension") }
+        guard let e = try await ExtensionRequestModel.find(id, on: req.database) else { throw APIProblem.notFound("extension") }
         return (e.workOrderId, id)
     }
 
@@ -42,74 +42,74 @@ struct AssignmentController: RouteCollection {
 
     @Sendable func contact(req: Request) async throws -> Response {
         let (order, id) = try await orderId(req)
-        let b = try req.content.decode(ContactBody.self)
+        let b = try req.decodeBody(ContactBody.self)
         return try await WorkOrderAccess.perform(req, orderId: order) { _ in .recordContact(assignment: id, method: b.method, note: b.note) }
     }
 
     @Sendable func returnRequest(req: Request) async throws -> Response {
         let (order, id) = try await orderId(req)
-        let b = try req.content.decode(ReturnRequestBody.self)
+        let b = try req.decodeBody(ReturnRequestBody.self)
         return try await WorkOrderAccess.perform(req, orderId: order) { _ in .requestReturn(assignment: id, reason: b.reason, basis: b.basis) }
     }
 
     @Sendable func returnApproval(req: Request) async throws -> Response {
         let (order, id) = try await orderId(req)
-        let b = try req.content.decode(DecisionBody.self)
+        let b = try req.decodeBody(DecisionBody.self)
         return try await WorkOrderAccess.perform(req, orderId: order) { _ in .approveReturn(assignment: id, approve: b.approve, note: b.note) }
     }
 
     @Sendable func returnDecision(req: Request) async throws -> Response {
         let (order, id) = try await orderId(req)
-        let b = try req.content.decode(DecisionBody.self)
+        let b = try req.decodeBody(DecisionBody.self)
         return try await WorkOrderAccess.perform(req, orderId: order) { _ in .decideReturn(assignment: id, accept: b.approve, note: b.note) }
     }
 
     @Sendable func subDispatch(req: Request) async throws -> Response {
         let (order, id) = try await orderId(req)
-        let b = try req.content.decode(SubDispatchBody.self)
-        let unit = try await Units.handling(b.unitId, field: "unitId", on: req.db)
+        let b = try req.decodeBody(SubDispatchBody.self)
+        let unit = try await Units.handling(b.unitId, field: "unitId", on: req.database)
         return try await WorkOrderAccess.perform(req, orderId: order) { _ in .subDispatch(assignment: id, to: unit, note: b.note) }
     }
 
     @Sendable func subReview(req: Request) async throws -> Response {
         let (order, id) = try await orderId(req)
-        let b = try req.content.decode(DecisionBody.self)
+        let b = try req.decodeBody(DecisionBody.self)
         return try await WorkOrderAccess.perform(req, orderId: order) { _ in .reviewSubAnswer(assignment: id, approve: b.approve, note: b.note) }
     }
 
     @Sendable func opinion(req: Request) async throws -> Response {
         let (order, id) = try await orderId(req)
-        let b = try req.content.decode(OpinionBody.self)
+        let b = try req.decodeBody(OpinionBody.self)
         return try await WorkOrderAccess.perform(req, orderId: order) { _ in .submitOpinion(assignment: id, opinion: b.opinion) }
     }
 
     @Sendable func requestExtension(req: Request) async throws -> Response {
         let (order, id) = try await orderId(req)
-        let b = try req.content.decode(ExtensionBody.self)
+        let b = try req.decodeBody(ExtensionBody.self)
         return try await WorkOrderAccess.perform(req, orderId: order) { _ in .requestExtension(assignment: id, amount: b.amount, reason: b.reason) }
     }
 
     @Sendable func feedback(req: Request) async throws -> Response {
         let (order, id) = try await orderId(req)
-        let b = try req.content.decode(Feedback.self)
+        let b = try req.decodeBody(Feedback.self)
         return try await WorkOrderAccess.perform(req, orderId: order) { _ in .submitFeedback(assignment: id, b) }
     }
 
     @Sendable func feedbackApproval(req: Request) async throws -> Response {
         let (order, id) = try await orderId(req)
-        let b = try req.content.decode(DecisionBody.self)
+        let b = try req.decodeBody(DecisionBody.self)
         return try await WorkOrderAccess.perform(req, orderId: order) { _ in .approveFeedback(assignment: id, approve: b.approve, note: b.note) }
     }
 
     @Sendable func extensionApproval(req: Request) async throws -> Response {
         let (order, id) = try await extensionOrder(req)
-        let b = try req.content.decode(DecisionBody.self)
+        let b = try req.decodeBody(DecisionBody.self)
         return try await WorkOrderAccess.perform(req, orderId: order) { _ in .approveExtension(extension: id, approve: b.approve, note: b.note) }
     }
 
     @Sendable func extensionDecision(req: Request) async throws -> Response {
         let (order, id) = try await extensionOrder(req)
-        let b = try req.content.decode(DecisionBody.self)
+        let b = try req.decodeBody(DecisionBody.self)
         return try await WorkOrderAccess.perform(req, orderId: order) { _ in .decideExtension(extension: id, approve: b.approve, note: b.note) }
     }
 }

@@ -27,7 +27,7 @@ struct AttachmentController: RouteCollection {
         guard loaded.aggregate.order.status != .archived else {
             throw APIProblem(.conflict, code: "archived", rule: "an archived order is read-only")
         }
-        let policy = try await RulesLoader(db: req.db, services: req.hotline).policy()
+        let policy = try await RulesLoader(db: req.database, services: req.hotline).policy()
         guard let name, !name.isEmpty, name.count <= 200, !name.contains("/"), !name.contains("\\") else {
             throw APIProblem.invalid("fileName", "fileName is required: 1–200 characters, no slashes")
         }
@@ -53,7 +53,7 @@ struct AttachmentController: RouteCollection {
         m.uploadedAt = req.now
         m.uploadedBy = p.accountId
         let now = req.now
-        try await req.hotline.write(on: req.db) { db in
+        try await req.hotline.write(on: req.database) { db in
             // Bumping the version row-locks the order on PostgreSQL, so the event's seq can't
             // collide with a transition committing at the same time, and readers' ETags change.
             let sql = db as! any SQLDatabase
@@ -79,7 +79,7 @@ struct AttachmentController: RouteCollection {
 
     @Sendable func download(req: Request) async throws -> Response {
         let p = try req.principal()
-        guard let m = try await AttachmentModel.find(req.parameters.require("attachmentId", as: UUID.self), on: req.db) else { throw APIProblem.notFound("attachment") }
+        guard let m = try await AttachmentModel.find(req.parameters.require("attachmentId", as: UUID.self), on: req.database) else { throw APIProblem.notFound("attachment") }
         _ = try await WorkOrderAccess.visible(req, principal: p, id: m.workOrderId)
         let path = req.hotline.settings.attachmentsDirectory + "/" + m.storagePath
         let response = try await req.fileio.asyncStreamFile(at: path, mediaType: HTTPMediaType(type: String(m.contentType.split(separator: "/").first ?? "application"), subType: String(m.contentType.split(separator: "/").last ?? "octet-stream")))

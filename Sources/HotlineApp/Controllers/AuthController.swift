@@ -30,7 +30,7 @@ struct AuthController: RouteCollection {
     }
 
     @Sendable func login(req: Request) async throws -> Response {
-        let body = try req.content.decode(LoginBody.self)
+        let body = try req.decodeBody(LoginBody.self)
         let session = try await Self.openSession(req, username: body.username, password: body.password)
         let dto = SessionDTO(token: session.token, csrfToken: session.csrfToken, expiresAt: session.expiresAt, account: Self.dto(session.account))
         let response = try await dto.encodeResponse(status: .created, for: req)
@@ -40,7 +40,7 @@ struct AuthController: RouteCollection {
 
     /// Checks the password and stores a new token (the API's login and the console's).
     static func openSession(_ req: Request, username: String, password: String) async throws -> (token: String, csrfToken: String, expiresAt: Date, account: AccountModel) {
-        guard let account = try await AccountModel.query(on: req.db).filter(\.$username == username).with(\.$unit).first(),
+        guard let account = try await AccountModel.query(on: req.database).filter(\.$username == username).with(\.$unit).first(),
             account.active, try await req.password.async.verify(password, created: account.passwordHash)
         else {
             throw APIProblem(.unauthorized, code: "invalid_credentials", field: "password", rule: "unknown username or wrong password")
@@ -50,7 +50,7 @@ struct AuthController: RouteCollection {
         let now = req.now
         let expires = now.addingTimeInterval(Double(req.hotline.settings.tokenLifetimeHours) * 3600)
         let row = AccessTokenModel(tokenHash: TokenHash.of(token), accountId: account.id!, csrfToken: csrf, createdAt: now, expiresAt: expires)
-        try await req.hotline.write(on: req.db) { db in try await row.create(on: db) }
+        try await req.hotline.write(on: req.database) { db in try await row.create(on: db) }
         return (token, csrf, expires, account)
     }
 
@@ -61,7 +61,7 @@ struct AuthController: RouteCollection {
 
     @Sendable func logout(req: Request) async throws -> Response {
         let p = try req.principal()
-        try await req.hotline.write(on: req.db) { db in try await AccessTokenModel.query(on: db).filter(\.$id == p.tokenId).delete() }
+        try await req.hotline.write(on: req.database) { db in try await AccessTokenModel.query(on: db).filter(\.$id == p.tokenId).delete() }
         let response = Response(status: .noContent)
         response.cookies[TokenAuthenticator.cookieName] = .expired
         return response
@@ -69,7 +69,7 @@ struct AuthController: RouteCollection {
 
     @Sendable func me(req: Request) async throws -> AccountDTO {
         let p = try req.principal()
-        guard let account = try await AccountModel.query(on: req.db).filter(\.$id == p.accountId).with(\.$unit).first() else {
+        guard let account = try await AccountModel.query(on: req.database).filter(\.$id == p.accountId).with(\.$unit).first() else {
             throw APIProblem.notFound("account")
         }
         return Self.dto(account)

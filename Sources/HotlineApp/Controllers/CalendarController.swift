@@ -44,7 +44,7 @@ struct CalendarController: RouteCollection {
         _ = try req.principal()
         let y = try req.parameters.require("year", as: Int.self)
         guard (2000...2100).contains(y) else { throw APIProblem.invalid("year", "year must be 2000…2100") }
-        return Self.describe(try await req.hotline.calendars.calendar(on: req.db, now: req.now), year: y)
+        return Self.describe(try await req.hotline.calendars.calendar(on: req.database, now: req.now), year: y)
     }
 
     /// Imports a holiday-cn year file (the State Council notice) for a year; replaces an
@@ -58,8 +58,8 @@ struct CalendarController: RouteCollection {
         do { notice = try HolidayNotice.decode(data) } catch { throw APIProblem.invalid("body", error.description, code: "bad_calendar_file") }
         guard notice.year == y else { throw APIProblem.invalid("year", "the file is for \(notice.year), not \(y)") }
         let content = String(decoding: data, as: UTF8.self), by = p.accountId, now = req.now
-        try await req.hotline.write(on: req.db) { db in try await CalendarImport.store(notice, content: content, by: by, at: now, on: db) }
-        let cal = try await req.hotline.calendars.reload(on: req.db, now: req.now)
+        try await req.hotline.write(on: req.database) { db in try await CalendarImport.store(notice, content: content, by: by, at: now, on: db) }
+        let cal = try await req.hotline.calendars.reload(on: req.database, now: req.now)
         return Self.describe(cal, year: y)
     }
 
@@ -82,8 +82,8 @@ struct CalendarController: RouteCollection {
             throw APIProblem.invalid("workingDays", "give exactly one of workingDays, workingHours, naturalDays, naturalHours")
         }
         guard (0...3650).contains(limit.amount) else { throw APIProblem.invalid(limit.unit.rawValue, "must be 0…3650") }
-        let cal = try await req.hotline.calendars.calendar(on: req.db, now: req.now)
-        let policy = try await RulesLoader(db: req.db, services: req.hotline).policy()
+        let cal = try await req.hotline.calendars.calendar(on: req.database, now: req.now)
+        let policy = try await RulesLoader(db: req.database, services: req.hotline).policy()
         let d = cal.deadline(from: from, limit: limit, margin: policy.warningMargin)
         return DeadlineDTO(from: from, limit: limit, dueAt: d.dueAt, warnAt: d.warnAt, warnings: d.warnings)
     }

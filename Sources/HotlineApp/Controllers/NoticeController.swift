@@ -47,7 +47,7 @@ struct NoticeController: RouteCollection {
     /// hundreds in force, not millions, and the rule stays in one place.
     static func find(_ req: Request, division: String?, upcoming: Bool, limit: Int) async throws -> [(notice: NoticeDTO, unitName: String)] {
         let now = req.now
-        let rows = try await (req.db as! any SQLDatabase).raw("""
+        let rows = try await (req.database as! any SQLDatabase).raw("""
             SELECT n.id, n.unit_id, n.kind, n.title, n.area, n.division_code, n.starts_at, n.ends_at, u.name AS unit_name
             FROM notices n JOIN units u ON u.id = n.unit_id WHERE n.ends_at > \(bind: now) ORDER BY n.id
             """).all()
@@ -77,7 +77,7 @@ struct NoticeController: RouteCollection {
 
     static func withdraw(_ req: Request) async throws -> NoticeModel {
         let p = try req.principal(.unitHandler, .unitLeader, .dispatcher, .admin, .supervisor)
-        guard let n = try await NoticeModel.find(req.parameters.require("noticeId", as: UUID.self), on: req.db) else { throw APIProblem.notFound("notice") }
+        guard let n = try await NoticeModel.find(req.parameters.require("noticeId", as: UUID.self), on: req.database) else { throw APIProblem.notFound("notice") }
         guard p.actor.isPlatformStaff || n.unitId == p.actor.unit.id else {
             throw APIProblem(.forbidden, code: "forbidden", rule: "a unit withdraws its own notices")
         }
@@ -85,7 +85,7 @@ struct NoticeController: RouteCollection {
         if n.endsAt > now {
             n.endsAt = now
             n.startsAt = min(n.startsAt, now)
-            try await req.hotline.write(on: req.db) { db in try await n.save(on: db) }
+            try await req.hotline.write(on: req.database) { db in try await n.save(on: db) }
         }
         return n
     }
@@ -95,7 +95,7 @@ struct NoticeController: RouteCollection {
     }
 
     @Sendable func file(req: Request) async throws -> Response {
-        let b = try req.content.decode(NoticeDTO.self)
+        let b = try req.decodeBody(NoticeDTO.self)
         let n = try await Self.file(b, req: req)
         return try await Self.dto(n).encodeResponse(status: .created, for: req)
     }
@@ -108,7 +108,7 @@ struct NoticeController: RouteCollection {
         guard p.actor.isPlatformStaff || unitId == p.actor.unit.id else {
             throw APIProblem(.forbidden, code: "forbidden", field: "unitId", rule: "a unit files notices for itself")
         }
-        guard try await UnitModel.find(unitId, on: req.db) != nil else { throw APIProblem.invalid("unitId", "unitId names no unit") }
+        guard try await UnitModel.find(unitId, on: req.database) != nil else { throw APIProblem.invalid("unitId", "unitId names no unit") }
         guard !b.title.trimmingCharacters(in: .whitespaces).isEmpty else { throw APIProblem.invalid("title", "title is required") }
         guard !b.area.trimmingCharacters(in: .whitespaces).isEmpty else { throw APIProblem.invalid("area", "area is required") }
         if let d = b.divisionCode, !d.isEmpty, d.range(of: #"^\d{6}(\d{3})?$"#, options: .regularExpression) == nil {
@@ -128,7 +128,7 @@ struct NoticeController: RouteCollection {
         n.endsAt = b.endsAt
         n.createdAt = req.now
         n.createdBy = p.accountId
-        try await req.hotline.write(on: req.db) { db in try await n.create(on: db) }
+        try await req.hotline.write(on: req.database) { db in try await n.create(on: db) }
         return n
     }
 
@@ -144,19 +144,19 @@ struct NoticeController: RouteCollection {
 
     @Sendable func catalogue(req: Request) async throws -> [EntryDTO] {
         _ = try req.principal()
-        return try await CatalogueEntryModel.query(on: req.db).sort(\.$categoryPrefix).all()
+        return try await CatalogueEntryModel.query(on: req.database).sort(\.$categoryPrefix).all()
             .map { EntryDTO(id: $0.id, categoryPrefix: $0.categoryPrefix, divisionPrefix: $0.divisionPrefix, unitId: $0.unitId, note: $0.note) }
     }
 
     @Sendable func addEntry(req: Request) async throws -> Response {
         _ = try req.principal(.admin)
-        var b = try req.content.decode(EntryDTO.self)
+        var b = try req.decodeBody(EntryDTO.self)
         try await Dictionaries.requireActive(kind: "category", code: b.categoryPrefix, field: "categoryPrefix", in: req)
         if let d = b.divisionPrefix, !d.isEmpty, d.range(of: #"^\d{6}(\d{3})?$"#, options: .regularExpression) == nil {
             throw APIProblem.invalid("divisionPrefix", "divisionPrefix is a 6-digit district or 9-digit street code")
         }
         // A lead unit is a level-2 unit (R-UNIT-2): the catalogue names whom to dispatch to.
-        guard try await Units.handling(b.unitId, field: "unitId", on: req.db).level == 2 else {
+        guard try await Units.handling(b.unitId, field: "unitId", on: req.database).level == 2 else {
             throw APIProblem.invalid("unitId", "the catalogue names a level-2 unit (a district, department or enterprise)")
         }
         let e = CatalogueEntryModel()
@@ -165,7 +165,7 @@ struct NoticeController: RouteCollection {
         e.divisionPrefix = b.divisionPrefix.flatMap { $0.isEmpty ? nil : $0 }
         e.unitId = b.unitId
         e.note = b.note.flatMap { $0.isEmpty ? nil : $0 }
-        try await req.hotline.write(on: req.db) { db in try await e.create(on: db) }
+        try await req.hotline.write(on: req.database) { db in try await e.create(on: db) }
         b.id = e.id
         b.divisionPrefix = e.divisionPrefix
         b.note = e.note
@@ -175,8 +175,8 @@ struct NoticeController: RouteCollection {
     @Sendable func deleteEntry(req: Request) async throws -> HTTPStatus {
         _ = try req.principal(.admin)
         let id = try req.parameters.require("entryId", as: UUID.self)
-        guard try await CatalogueEntryModel.find(id, on: req.db) != nil else { throw APIProblem.notFound("entry") }
-        try await req.hotline.write(on: req.db) { db in try await CatalogueEntryModel.query(on: db).filter(\.$id == id).delete() }
+        guard try await CatalogueEntryModel.find(id, on: req.database) != nil else { throw APIProblem.notFound("entry") }
+        try await req.hotline.write(on: req.database) { db in try await CatalogueEntryModel.query(on: db).filter(\.$id == id).delete() }
         return .noContent
     }
 
@@ -193,12 +193,12 @@ struct NoticeController: RouteCollection {
     /// R-UNIT-4: the catalogue's units for the category and place (`DispatchCatalogue`),
     /// active level-2 units only.
     static func catalogueUnits(_ req: Request, categoryCode: String, division: String?) async throws -> [(UUID, String)] {
-        let entries = try await CatalogueEntryModel.query(on: req.db).all().map {
+        let entries = try await CatalogueEntryModel.query(on: req.database).all().map {
             DispatchCatalogue.Entry(categoryPrefix: $0.categoryPrefix, divisionPrefix: $0.divisionPrefix, unitId: $0.unitId)
         }
         var out: [(UUID, String)] = []
         for id in DispatchCatalogue.units(for: categoryCode, division: division, in: entries) {
-            if let u = try await UnitModel.find(id, on: req.db), u.active, u.level == 2 { out.append((id, u.name)) }
+            if let u = try await UnitModel.find(id, on: req.database), u.active, u.level == 2 { out.append((id, u.name)) }
         }
         return out
     }

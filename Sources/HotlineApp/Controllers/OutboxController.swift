@@ -54,7 +54,7 @@ struct OutboxController: RouteCollection {
         var filter: SQLQueryString = "1 = 1"
         if let state { filter.appendInterpolation(unsafeRaw: " AND state = "); filter.appendInterpolation(bind: state) }
         if let workOrderId { filter.appendInterpolation(unsafeRaw: " AND work_order_id = "); filter.appendInterpolation(bind: workOrderId) }
-        let sql = req.db as! any SQLDatabase
+        let sql = req.database as! any SQLDatabase
         var count: SQLQueryString = "SELECT COUNT(*) AS n FROM outbox WHERE "
         count.appendInterpolation(filter)
         let total = try await sql.raw(count).first()?.decode(column: "n", as: Int.self) ?? 0
@@ -84,8 +84,8 @@ struct OutboxController: RouteCollection {
         _ = try req.principal(.admin)
         let id = try req.parameters.require("messageId", as: UUID.self)
         let now = req.now
-        let done = try await req.hotline.write(on: req.db) { db in try await Outbox(db: db).retry(id, at: now) }
-        let sql = req.db as! any SQLDatabase
+        let done = try await req.hotline.write(on: req.database) { db in try await Outbox(db: db).retry(id, at: now) }
+        let sql = req.database as! any SQLDatabase
         guard let row = try await sql.raw("SELECT \(unsafeRaw: SQLColumnList(Outbox.columns).text) FROM outbox WHERE id = \(bind: id)").first() else {
             throw APIProblem.notFound("message")
         }
@@ -109,7 +109,7 @@ struct OutboxController: RouteCollection {
     }
 
     static func templates(_ req: Request) async throws -> [TemplateDTO] {
-        let current = try await MessageTemplates.current(on: req.db)
+        let current = try await MessageTemplates.current(on: req.database)
         return MessageTemplates.defaults.keys.sorted().map { k in
             let d = MessageTemplates.defaults[k]!
             return TemplateDTO(key: k, body: current[k] ?? d.body, description: d.description, isDefault: current[k] == d.body)
@@ -120,7 +120,7 @@ struct OutboxController: RouteCollection {
 
     @Sendable func setTemplate(req: Request) async throws -> TemplateDTO {
         let key = try req.parameters.require("key")
-        let b = try req.content.decode(TemplateBody.self)
+        let b = try req.decodeBody(TemplateBody.self)
         return try await Self.setTemplate(req, key: key, body: b.body)
     }
 
@@ -140,7 +140,7 @@ struct OutboxController: RouteCollection {
             throw APIProblem.invalid("body", "this message must keep {\(needed)}")
         }
         let now = req.now
-        try await req.hotline.write(on: req.db) { db in
+        try await req.hotline.write(on: req.database) { db in
             let sql = db as! any SQLDatabase
             try await sql.raw("DELETE FROM message_templates WHERE \"key\" = \(bind: key)").run()
             try await sql.raw("INSERT INTO message_templates (\"key\", body, description, updated_at) VALUES (\(bind: key), \(bind: text), \(bind: d.description), \(bind: now))").run()

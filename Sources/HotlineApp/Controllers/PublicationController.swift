@@ -65,12 +65,12 @@ struct PublicationController: RouteCollection {
 
     @Sendable func show(req: Request) async throws -> PublicationDTO {
         let p = try req.principal(.reviewer, .admin, .leader, .supervisor)
-        return try await Self.dto(try await WorkOrderAccess.visible(req, principal: p), on: req.db)
+        return try await Self.dto(try await WorkOrderAccess.visible(req, principal: p), on: req.database)
     }
 
     @Sendable func publish(req: Request) async throws -> PublicationDTO {
         let principal = try req.principal(.reviewer, .admin)
-        let body = (try? req.content.decode(PublishBody.self)) ?? PublishBody()
+        let body = (try? req.decodeBody(PublishBody.self)) ?? PublishBody()
         return try await Self.publish(body, principal: principal, on: req)
     }
 
@@ -79,7 +79,7 @@ struct PublicationController: RouteCollection {
         let loaded = try await WorkOrderAccess.visible(req, principal: principal)
         let o = loaded.aggregate.order
         if let refusal = Disclosure.refusal(o) { throw APIProblem(refusal) }
-        let names = try await knownNames(o.id, on: req.db)
+        let names = try await knownNames(o.id, on: req.database)
         let draft = Disclosure.draft(o, knownNames: names)
         let p: Publication
         do {
@@ -89,7 +89,7 @@ struct PublicationController: RouteCollection {
         } catch { throw APIProblem(error) }
         let now = req.now
         let actor = principal.actor
-        try await req.hotline.write(on: req.db) { db in
+        try await req.hotline.write(on: req.database) { db in
             let sql = db as! any SQLDatabase
             try await Self.lockOrder(o.id, on: sql)
             try await sql.raw("DELETE FROM publications WHERE work_order_id = \(bind: o.id)").run()
@@ -126,7 +126,7 @@ struct PublicationController: RouteCollection {
         let loaded = try await WorkOrderAccess.visible(req, principal: principal)
         let id = loaded.aggregate.order.id
         let now = req.now
-        try await req.hotline.write(on: req.db) { db in
+        try await req.hotline.write(on: req.database) { db in
             try await Self.lockOrder(id, on: db as! any SQLDatabase)
             let rows = try await (db as! any SQLDatabase).raw("UPDATE publications SET withdrawn_at = \(bind: now) WHERE work_order_id = \(bind: id) AND withdrawn_at IS NULL RETURNING work_order_id").all()
             guard rows.count == 1 else { throw APIProblem(.conflict, code: "not_published", rule: "the order is not published") }

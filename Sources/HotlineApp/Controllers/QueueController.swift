@@ -26,7 +26,7 @@ struct QueueController: RouteCollection {
 
     static func page(_ req: Request, _ status: WorkOrderStatus, by sort: [String], page: Int?, per: Int?) async throws -> Page<WorkOrderSummaryDTO> {
         let (page, per, _) = try Paging.resolve(page: page, per: per)
-        let sql = req.db as! any SQLDatabase
+        let sql = req.database as! any SQLDatabase
         let predicate = SQLBinaryExpression(SQLColumn("status", table: "work_orders"), .equal, SQLBind(status.rawValue))
         let total = try await sql.select().column(SQLRaw("COUNT(*)"), as: "n").from("work_orders").where(predicate).first()?.decode(column: "n", as: Int.self) ?? 0
         let listing = WorkOrderSummaries.select(on: sql).where(predicate)
@@ -92,7 +92,7 @@ struct QueueController: RouteCollection {
         let (page, per, offset) = try Paging.resolve(page: page, per: per)
         // One statement, written out and prepared per connection on PostgreSQL (see
         // `InboxPage`): the count of the bucket and its page of lines with their orders.
-        let rows = try await InboxPages.rows(bucket, unitId: unitId, now: now, limit: per, offset: offset, on: req.db)
+        let rows = try await InboxPages.rows(bucket, unitId: unitId, now: now, limit: per, offset: offset, on: req.database)
         let total = try rows.first.map { try $0.decode(column: "total", as: Int.self) } ?? 0
         let items = try rows.filter { try !$0.decodeNil(column: "id") }.map { row in
             InboxItem(assignment: AssignmentDTO(try OrderRows.assignment(row, feedback: false), now: now), order: try WorkOrderSummaryDTO(WorkOrderSummaryRow(row: row, prefix: "o_"), now: now))
@@ -171,7 +171,7 @@ struct QueueController: RouteCollection {
 
     static func counts(_ req: Request) async throws -> Counts {
         let now = req.now
-        let sql = req.db as! any SQLDatabase
+        let sql = req.database as! any SQLDatabase
         // One statement of scalar subqueries, each answered from a covering index: one round
         // trip instead of eleven (the dashboard polls this).
         let handled = SQLList([WorkOrderStatus.handling, .awaitingReview].map { SQLBind($0.rawValue) })

@@ -30,20 +30,20 @@ struct SmsController: RouteCollection {
             throw APIProblem(.serviceUnavailable, code: "sms_not_configured", rule: "no SMS gateway is configured (HOTLINE_SMS_WEBHOOK_SECRET)")
         }
         try WebhookSignature.verify(req, secret: secret)
-        let body = try req.content.decode(InboundBody.self)
+        let body = try req.decodeBody(InboundBody.self)
         guard let reply = CallbackReply(parsing: body.text) else { return InboundResult(outcome: "ignored") }
         let phone = body.from.trimmingCharacters(in: .whitespaces)
         // The newest order of this number that waits for its callback.
-        let sql = req.db as! any SQLDatabase
+        let sql = req.database as! any SQLDatabase
         guard let row = try await sql.raw("""
             SELECT id FROM work_orders WHERE citizen_phone = \(bind: phone) AND status = \(bind: WorkOrderStatus.awaitingCallback.rawValue)
             ORDER BY reviewed_at DESC LIMIT 1
-            """).first(), let loaded = try await WorkOrderRepository(db: req.db).find(try row.decode(column: "id", as: UUID.self))
+            """).first(), let loaded = try await WorkOrderRepository(db: req.database).find(try row.decode(column: "id", as: UUID.self))
         else { return InboundResult(outcome: "ignored") }
         let now = req.now
-        let lifecycle = try await RulesLoader(db: req.db, services: req.hotline).lifecycle(now: now)
+        let lifecycle = try await RulesLoader(db: req.database, services: req.hotline).lifecycle(now: now)
         let t = try lifecycle.smsReply(reply, text: body.text, to: loaded.aggregate)
-        try await req.hotline.write(on: req.db) { db in
+        try await req.hotline.write(on: req.database) { db in
             try await WorkOrderRepository(db: db).save(t, over: loaded, actor: nil, at: now, timers: lifecycle.timers(for: t.aggregate))
         }
         return InboundResult(outcome: reply.satisfaction.isUnsatisfied ? "callbackReply" : "callback", workOrderNumber: loaded.aggregate.order.number)

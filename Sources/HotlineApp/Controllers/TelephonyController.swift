@@ -35,7 +35,7 @@ struct TelephonyController: RouteCollection {
             throw APIProblem(.serviceUnavailable, code: "cti_not_configured", rule: "no CTI is configured (HOTLINE_CTI_WEBHOOK_SECRET)")
         }
         try WebhookSignature.verify(req, secret: secret)
-        let body = try req.content.decode(EventBody.self)
+        let body = try req.decodeBody(EventBody.self)
         guard let kind = CallEvent.Kind(rawValue: body.event) else {
             throw APIProblem.invalid("event", "event must be one of ringing, answered, hungUp, recording")
         }
@@ -44,7 +44,7 @@ struct TelephonyController: RouteCollection {
         // Two first deliveries of one call may race to insert it; the loser goes round again
         // and finds the winner's row.
         for attempt in 1...2 {
-            let outcome: (Call, Bool, [UUID])? = try await req.hotline.write(on: req.db) { db in
+            let outcome: (Call, Bool, [UUID])? = try await req.hotline.write(on: req.database) { db in
                 let store = CallStore(db: db)
                 let before = try await store.find(e.callId, lock: true)
                 let (call, changed) = try Telephony.apply(e, to: before, receivedAt: now)

@@ -10,7 +10,7 @@ enum WorkOrderAccess {
     /// other units' order ids are not confirmed to exist.
     static func visible(_ req: Request, principal: Principal, id: UUID? = nil) async throws -> WorkOrderRepository.Loaded {
         let orderId = try id ?? req.parameters.require("orderId", as: UUID.self)
-        guard let loaded = try await WorkOrderRepository(db: req.db).find(orderId), canSee(principal.actor, loaded.aggregate) else {
+        guard let loaded = try await WorkOrderRepository(db: req.database).find(orderId), canSee(principal.actor, loaded.aggregate) else {
             throw APIProblem.notFound("work_order")
         }
         return loaded
@@ -37,17 +37,17 @@ enum WorkOrderAccess {
                 .bind(UUID.timeOrdered()), .bind(principal.accountId), .bind(principal.actor.name), .bind(order.id),
                 .bind(fields.joined(separator: ",")), .bind(String(purpose.prefix(200))), .bind(req.now),
             ]
-            try await req.hotline.write(on: req.db) { db in
+            try await req.hotline.write(on: req.database) { db in
                 try await (db as! any SQLDatabase).insertRows(into: PersonalDataAccessModel.schema, columns: PersonalDataAccessModel.columns, [row])
             }
         }
-        let attachments = try await (req.db as! any SQLDatabase).selectColumns(AttachmentDTO.columns, from: AttachmentModel.schema)
+        let attachments = try await (req.database as! any SQLDatabase).selectColumns(AttachmentDTO.columns, from: AttachmentModel.schema)
             .where(SQLColumn("work_order_id"), .equal, SQLBind(order.id)).orderBy("uploaded_at").all().map(AttachmentDTO.init(row:))
         return WorkOrderDTO(loaded.aggregate, masked: masked, attachments: attachments, now: req.now)
     }
 
     static func respond(_ req: Request, id: UUID, principal: Principal, purpose: String) async throws -> Response {
-        guard let fresh = try await WorkOrderRepository(db: req.db).find(id) else { throw APIProblem.notFound("work_order") }
+        guard let fresh = try await WorkOrderRepository(db: req.database).find(id) else { throw APIProblem.notFound("work_order") }
         // After a return is accepted the unit no longer sees the order: answer with what it may.
         guard canSee(principal.actor, fresh.aggregate) else { return Response(status: .noContent) }
         let dto = try await detail(req, fresh, principal: principal, purpose: purpose)
@@ -77,10 +77,10 @@ enum WorkOrderAccess {
         let loaded = try await visible(req, principal: principal, id: orderId)
         try checkIfMatch(req, loaded.aggregate.order)
         let now = req.now
-        let lifecycle = try await RulesLoader(db: req.db, services: req.hotline).lifecycle(now: now)
+        let lifecycle = try await RulesLoader(db: req.database, services: req.hotline).lifecycle(now: now)
         let cmd = try command(loaded.aggregate)
         let t = try lifecycle.apply(cmd, to: loaded.aggregate, by: principal.actor)
-        try await req.hotline.write(on: req.db) { db in
+        try await req.hotline.write(on: req.database) { db in
             try await WorkOrderRepository(db: db).save(t, over: loaded, actor: principal.actor, at: now, timers: lifecycle.timers(for: t.aggregate), messages: lifecycle.citizenMessages(for: t))
         }
         return (principal, loaded.aggregate.order.id, cmd.action)
@@ -91,7 +91,7 @@ enum WorkOrderAccess {
 /// off or added by an administrator counts at once on this instance (`RulesCache`).
 enum Dictionaries {
     static func requireActive(kind: String, code: String, field: String, in req: Request) async throws {
-        guard try await req.hotline.rules.snapshot(on: req.db).isActive(kind: kind, code: code) else {
+        guard try await req.hotline.rules.snapshot(on: req.database).isActive(kind: kind, code: code) else {
             throw APIProblem(.unprocessableEntity, code: "unknown_code", field: field, rule: "\(field) must be an active \(kind) code from /api/v1/dictionaries/\(kind); got '\(code)'")
         }
     }

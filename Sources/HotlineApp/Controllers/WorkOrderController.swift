@@ -39,7 +39,7 @@ struct WorkOrderController: RouteCollection {
     /// 受理. Retries with the same `Idempotency-Key` return the first order (R-NF-4).
     @Sendable func intake(req: Request) async throws -> Response {
         let principal = try req.principal(.agent, .dispatcher)
-        let body = try req.content.decode(IntakeRequest.self)
+        let body = try req.decodeBody(IntakeRequest.self)
         let key = req.headers.first(name: "Idempotency-Key")
         if let key, key.isEmpty || key.count > 200 {
             throw APIProblem.invalid("Idempotency-Key", "Idempotency-Key must be 1–200 characters")
@@ -101,22 +101,23 @@ struct WorkOrderController: RouteCollection {
         _ body: IntakeRequest, idempotencyKey key: String?, principal: Principal, on req: Request, settle: Settlement = .none,
         alongside: @escaping @Sendable (WorkOrder) -> [any SQLExpression] = { _ in [] }
     ) async throws -> (aggregate: WorkOrderAggregate, querySecret: String) {
+        let db = req.database
         try await Dictionaries.requireActive(kind: "category", code: body.categoryCode, field: "categoryCode", in: req)
-        if let subject = body.subjectUnitId, try await UnitModel.find(subject, on: req.db) == nil {
+        if let subject = body.subjectUnitId, try await UnitModel.find(subject, on: db) == nil {
             throw APIProblem.invalid("subjectUnitId", "subjectUnitId names no unit")
         }
         let now = req.now
-        let lifecycle = try await RulesLoader(db: req.db, services: req.hotline).lifecycle(now: now)
+        let lifecycle = try await RulesLoader(db: db, services: req.hotline).lifecycle(now: now)
         if let problem = RuleViolation.all(Intake.validate(body.draft)) { throw problem }
         let day = lifecycle.context.calendar.localDate(of: now)
-        let templates = try await req.hotline.rules.snapshot(on: req.db).templates
+        let templates = try await req.hotline.rules.snapshot(on: db).templates
         let id = UUID.timeOrdered()
         let secret = QuerySecret.generate()
         let actor = principal.actor
         // The order (settled, when asked), its events, its search entry and the idempotency
         // key, in order; and the merge target's own change, if any.
         let callId = body.callId.flatMap { $0.isBlank ? nil : $0 }
-        if let callId, try await CallStore(db: req.db).find(callId) == nil {
+        if let callId, try await CallStore(db: db).find(callId) == nil {
             throw APIProblem.invalid("callId", "callId names no call that rang")
         }
         @Sendable func statements(_ db: any Database, number: String, call: Call?) throws -> (WorkOrderAggregate, [any SQLExpression], (Transition, WorkOrderRepository.Loaded)?) {
@@ -158,12 +159,12 @@ struct WorkOrderController: RouteCollection {
             // An intake that fails after the draw (a database error, a lost idempotency race)
             // leaves a gap in the day's numbers; R-WO-1 asks for unique and sortable numbers,
             // not gapless ones.
-            let repo = WorkOrderRepository(db: req.db)
-            let number = try await repo.drawNumberApart(day: day)
+            let repo = WorkOrderRepository(db: db)
+            let number = try await repo.drawNumberApart(day: day, blocks: req.hotline.numberBlocks)
             if settle.changesAnotherOrder || callId != nil {
                 // A merge or link changes the other order too, and an order recorded during a
                 // call reads the call locked (its recording may be arriving): one transaction.
-                return try await req.db.transaction { db in
+                return try await db.transaction { db in
                     var call: Call?
                     if let callId { call = try await CallStore(db: db).find(callId, lock: true) }
                     let (aggregate, writes, target) = try statements(db, number: number, call: call)
@@ -173,12 +174,12 @@ struct WorkOrderController: RouteCollection {
                     return (aggregate, secret)
                 }
             }
-            let (aggregate, writes, _) = try statements(req.db, number: number, call: nil)
+            let (aggregate, writes, _) = try statements(db, number: number, call: nil)
             try await repo.runAsOneStatement(writes)
             return (aggregate, secret)
         }
         // SQLite has one writer anyway: it draws inside the transaction, without gaps.
-        return try await req.hotline.write(on: req.db) { db in
+        return try await req.hotline.write(on: db) { db in
             let repo = WorkOrderRepository(db: db)
             var call: Call?
             if let callId { call = try await CallStore(db: db).find(callId) }
@@ -190,8 +191,8 @@ struct WorkOrderController: RouteCollection {
     }
 
     private func replayed(_ req: Request, key: String, principal: Principal) async throws -> Response? {
-        guard let row = try await IdempotencyKeyModel.query(on: req.db).filter(\.$accountId == principal.accountId).filter(\.$key == key).first(),
-            let loaded = try await WorkOrderRepository(db: req.db).find(row.workOrderId)
+        guard let row = try await IdempotencyKeyModel.query(on: req.database).filter(\.$accountId == principal.accountId).filter(\.$key == key).first(),
+            let loaded = try await WorkOrderRepository(db: req.database).find(row.workOrderId)
         else { return nil }
         let dto = try await WorkOrderAccess.detail(req, loaded, principal: principal, purpose: "受理重试")
         let response = try await dto.encodeResponse(status: .ok, for: req)
@@ -214,7 +215,7 @@ struct WorkOrderController: RouteCollection {
     @Sendable func timeline(req: Request) async throws -> [TimelineEventDTO] {
         let principal = try req.principal()
         let loaded = try await WorkOrderAccess.visible(req, principal: principal)
-        var events = try await (req.db as! any SQLDatabase).selectColumns(TimelineEventDTO.columns, from: WorkOrderEventModel.schema)
+        var events = try await (req.database as! any SQLDatabase).selectColumns(TimelineEventDTO.columns, from: WorkOrderEventModel.schema)
             .where(SQLColumn("work_order_id"), .equal, SQLBind(loaded.aggregate.order.id)).orderBy("seq").all().map(TimelineEventDTO.init(row:))
         // The recording is the citizen's voice: only for those who may see who the citizen is.
         if WorkOrderAccess.masked(principal.actor, loaded.aggregate.order) {
@@ -229,10 +230,10 @@ struct WorkOrderController: RouteCollection {
         let principal = try req.principal(.agent, .dispatcher)
         let loaded = try await WorkOrderAccess.visible(req, principal: principal)
         let o = loaded.aggregate.order
-        let policy = try await RulesLoader(db: req.db, services: req.hotline).policy()
+        let policy = try await RulesLoader(db: req.database, services: req.hotline).policy()
         let since = req.now.addingTimeInterval(-Double(policy.duplicateWindowDays) * 86_400)
         let family = String(o.categoryCode.prefix(4))
-        let rows = try await WorkOrderModel.query(on: req.db)
+        let rows = try await WorkOrderModel.query(on: req.database)
             .filter(\.$id != o.id)
             .filter(\.$createdAt >= since)
             .filter(\.$status !~ [WorkOrderStatus.closed.rawValue, WorkOrderStatus.archived.rawValue])
@@ -279,7 +280,7 @@ struct WorkOrderController: RouteCollection {
     static func find(_ q: SearchQuery, principal: Principal, req: Request) async throws -> Page<WorkOrderSummaryDTO> {
         let (page, per, _) = try Paging.resolve(page: q.page, per: q.per)
         let now = req.now
-        let sql = req.db as! any SQLDatabase
+        let sql = req.database as! any SQLDatabase
         // Built on SQLKit and read into summary rows (`WorkOrderSummaries`): this is the
         // lookup path (number, phone, text) and must stay index-bound at city scale.
         var conditions: [any SQLExpression] = []
@@ -289,7 +290,7 @@ struct WorkOrderController: RouteCollection {
         }
         if let n = q.number, !n.isEmpty { conditions.append(SQLBinaryExpression(column("number"), .equal, SQLBind(n))) }
         if let p = q.phone, !p.isEmpty { conditions.append(SQLBinaryExpression(column("citizen_phone"), .equal, SQLBind(p))) }
-        let index = SearchIndex(req.db)
+        let index = SearchIndex(req.database)
         if let text = q.q?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             guard let matching = index.matching(text) else {
                 throw APIProblem.invalid("q", "q must contain a Chinese character, a letter or a digit")
@@ -297,7 +298,7 @@ struct WorkOrderController: RouteCollection {
             // Text alone (the common search box) reads newest-first straight off the index.
             if principal.actor.isPlatformStaff, q.isTextOnly {
                 let (ids, total, capped) = try await index.newest(text, offset: (page - 1) * per, limit: per)
-                return Page(items: try await WorkOrderSummaries.byIds(ids, on: req.db, now: now), page: page, per: per, total: total, totalIsLowerBound: capped ? true : nil)
+                return Page(items: try await WorkOrderSummaries.byIds(ids, on: req.database, now: now), page: page, per: per, total: total, totalIsLowerBound: capped ? true : nil)
             }
             conditions.append(matching)
         }
@@ -360,7 +361,7 @@ struct WorkOrderController: RouteCollection {
         guard req.headers.first(name: .ifMatch) != nil else {
             throw APIProblem(.preconditionRequired, code: "if_match_required", field: "If-Match", rule: "send If-Match with the version (ETag) you read")
         }
-        let body = try req.content.decode(WorkOrderPatch.self)
+        let body = try req.decodeBody(WorkOrderPatch.self)
         if let c = body.categoryCode { try await Dictionaries.requireActive(kind: "category", code: c, field: "categoryCode", in: req) }
         let edit = WorkOrderEdit(title: body.title, requestType: body.requestType, categoryCode: body.categoryCode, urgency: body.urgency, elements: body.elements, subjectUnitId: body.subjectUnitId.map { .some($0) })
         return try await WorkOrderAccess.perform(req) { _ in .edit(edit) }
@@ -369,37 +370,37 @@ struct WorkOrderController: RouteCollection {
     // MARK: Actions
 
     @Sendable func directAnswer(req: Request) async throws -> Response {
-        let b = try req.content.decode(DirectAnswerBody.self)
+        let b = try req.decodeBody(DirectAnswerBody.self)
         return try await WorkOrderAccess.perform(req) { _ in .directAnswer(answer: b.answer, knowledgeArticleRef: b.knowledgeArticleRef) }
     }
 
     @Sendable func decline(req: Request) async throws -> Response {
-        let b = try req.content.decode(DeclineBody.self)
+        let b = try req.decodeBody(DeclineBody.self)
         try await Dictionaries.requireActive(kind: "declineReason", code: b.reasonCode, field: "reasonCode", in: req)
         return try await WorkOrderAccess.perform(req) { _ in .decline(reasonCode: b.reasonCode, note: b.note) }
     }
 
     @Sendable func guide(req: Request) async throws -> Response {
-        let b = try req.content.decode(GuideBody.self)
+        let b = try req.decodeBody(GuideBody.self)
         try await Dictionaries.requireActive(kind: "guideTarget", code: b.target, field: "target", in: req)
         return try await WorkOrderAccess.perform(req) { _ in .guide(target: b.target, note: b.note) }
     }
 
     @Sendable func escalate(req: Request) async throws -> Response {
-        let b = try req.content.decode(EscalateBody.self)
+        let b = try req.decodeBody(EscalateBody.self)
         return try await WorkOrderAccess.perform(req) { _ in .escalate(proposal: b.proposal) }
     }
 
     @Sendable func instruct(req: Request) async throws -> Response {
-        let b = try req.content.decode(InstructBody.self)
+        let b = try req.decodeBody(InstructBody.self)
         return try await WorkOrderAccess.perform(req) { _ in .instruct(instruction: b.instruction) }
     }
 
     @Sendable func dispatch(req: Request) async throws -> Response {
-        let b = try req.content.decode(DispatchBody.self)
-        let lead = try await Units.handling(b.leadUnitId, field: "leadUnitId", on: req.db)
+        let b = try req.decodeBody(DispatchBody.self)
+        let lead = try await Units.handling(b.leadUnitId, field: "leadUnitId", on: req.database)
         var co: [UnitRef] = []
-        for id in b.coUnitIds ?? [] { co.append(try await Units.handling(id, field: "coUnitIds", on: req.db)) }
+        for id in b.coUnitIds ?? [] { co.append(try await Units.handling(id, field: "coUnitIds", on: req.database)) }
         if let limit = b.timeLimit, limit.amount < 0 || limit.amount > 365 {
             throw APIProblem.invalid("timeLimit.amount", "timeLimit.amount must be 0…365")
         }
@@ -408,39 +409,39 @@ struct WorkOrderController: RouteCollection {
     }
 
     @Sendable func review(req: Request) async throws -> Response {
-        let b = try req.content.decode(ReviewBody.self)
+        let b = try req.decodeBody(ReviewBody.self)
         return try await WorkOrderAccess.perform(req) { _ in .review(approve: b.approve, reasons: b.reasons) }
     }
 
     @Sendable func remind(req: Request) async throws -> Response {
-        let b = try req.content.decode(ReminderBody.self)
+        let b = try req.decodeBody(ReminderBody.self)
         return try await WorkOrderAccess.perform(req) { _ in .remind(assignment: b.assignmentId, note: b.note) }
     }
 
     @Sendable func supervise(req: Request) async throws -> Response {
-        let b = try req.content.decode(SupervisionBody.self)
+        let b = try req.decodeBody(SupervisionBody.self)
         return try await WorkOrderAccess.perform(req) { _ in .supervise(assignment: b.assignmentId, method: b.method, note: b.note, instruction: b.instruction) }
     }
 
     @Sendable func closeSupervision(req: Request) async throws -> Response {
         let id = try req.parameters.require("supervisionId", as: UUID.self)
-        let b = try req.content.decode(NoteBody.self)
+        let b = try req.decodeBody(NoteBody.self)
         return try await WorkOrderAccess.perform(req) { _ in .closeSupervision(supervision: id, note: b.note) }
     }
 
     @Sendable func callback(req: Request) async throws -> Response {
-        let b = try req.content.decode(CallbackBody.self)
+        let b = try req.decodeBody(CallbackBody.self)
         let record = CallbackRecord(method: b.method, reached: b.reached, satisfaction: b.satisfaction, solved: b.solved, note: b.note)
         return try await WorkOrderAccess.perform(req) { _ in .callback(record, reasonable: b.reasonable ?? false) }
     }
 
     @Sendable func close(req: Request) async throws -> Response {
-        let b = try req.content.decode(CloseBody.self)
+        let b = try req.decodeBody(CloseBody.self)
         return try await WorkOrderAccess.perform(req) { _ in .close(note: b.note) }
     }
 
     @Sendable func appeal(req: Request) async throws -> Response {
-        let b = try req.content.decode(AppealBody.self)
+        let b = try req.decodeBody(AppealBody.self)
         return try await WorkOrderAccess.perform(req) { _ in .appeal(reason: b.reason) }
     }
 
@@ -468,16 +469,16 @@ struct WorkOrderController: RouteCollection {
         _ rule: (Lifecycle, WorkOrderAggregate, WorkOrderAggregate, Actor, String?) throws -> (Transition, Transition?)
     ) async throws -> Response {
         let principal = try req.principal()
-        let b = try req.content.decode(MergeBody.self)
+        let b = try req.decodeBody(MergeBody.self)
         let source = try await WorkOrderAccess.visible(req, principal: principal)
         try WorkOrderAccess.checkIfMatch(req, source.aggregate.order)
-        guard let target = try await WorkOrderRepository(db: req.db).find(b.targetId) else {
+        guard let target = try await WorkOrderRepository(db: req.database).find(b.targetId) else {
             throw APIProblem(.unprocessableEntity, code: "\(code)_target_not_found", field: "targetId", rule: "targetId names no work order")
         }
         let now = req.now
-        let lifecycle = try await RulesLoader(db: req.db, services: req.hotline).lifecycle(now: now)
+        let lifecycle = try await RulesLoader(db: req.database, services: req.hotline).lifecycle(now: now)
         let (s, t) = try rule(lifecycle, source.aggregate, target.aggregate, principal.actor, b.note)
-        try await req.hotline.write(on: req.db) { db in
+        try await req.hotline.write(on: req.database) { db in
             let repo = WorkOrderRepository(db: db)
             try await repo.save(s, over: source, actor: principal.actor, at: now, timers: lifecycle.timers(for: s.aggregate))
             if let t { try await repo.save(t, over: target, actor: principal.actor, at: now, timers: lifecycle.timers(for: t.aggregate)) }

@@ -94,7 +94,7 @@ struct Open311Controller: RouteCollection {
         switch name {
         case "services":
             return await Self.answer(format, root: "services") {
-                let all = try await Self.categories(on: req.db)
+                let all = try await Self.categories(on: req.database)
                 let names = Dictionary(all.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
                 return .list(item: "service", all.map { c in
                     .record([
@@ -121,7 +121,7 @@ struct Open311Controller: RouteCollection {
     @Sendable func definition(req: Request) async throws -> Response {
         let (code, format) = try Self.format(req, "code")
         return await Self.answer(format, root: "service_definition") {
-            guard try await Self.categories(on: req.db).contains(where: { $0.code == code }) else {
+            guard try await Self.categories(on: req.database).contains(where: { $0.code == code }) else {
                 throw Open311Error(.notFound, "service_code \(code) is not a service of this city")
             }
             let attributes = Open311.attributes(forCategory: code).enumerated().map { i, a in
@@ -179,7 +179,7 @@ struct Open311Controller: RouteCollection {
         let (token, format) = try Self.format(req, "token")
         return await Self.answer(format, root: "service_requests") {
             try req.requireWithinRate("lookup", key: req.clientAddress, limit: req.hotline.settings.publicLimits.lookupsPerHour, window: 3600)
-            let sql = req.db as! any SQLDatabase
+            let sql = req.database as! any SQLDatabase
             guard let row = try await sql.raw("""
                 SELECT w.number FROM open311_requests r JOIN work_orders w ON w.id = r.work_order_id WHERE r.token = \(bind: token)
                 """).first()
@@ -198,12 +198,12 @@ struct Open311Controller: RouteCollection {
             func one(_ k: String) -> String { form[k]?.first ?? "" }
             let apiKey = one("api_key").isEmpty ? ((try? req.query.get(String.self, at: "api_key")) ?? "") : one("api_key")
             guard !apiKey.isEmpty else { throw Open311Error(.forbidden, "api_key is required to post a service request") }
-            guard let keyId = try await Open311Keys(db: req.db).verify(apiKey) else { throw Open311Error(.forbidden, "api_key is not a valid key of this city") }
+            guard let keyId = try await Open311Keys(db: req.database).verify(apiKey) else { throw Open311Error(.forbidden, "api_key is not a valid key of this city") }
             try req.requireWithinRate("submission", key: "key \(keyId)", limit: req.hotline.settings.publicLimits.open311SubmissionsPerHour, window: 3600)
 
             let code = one("service_code").trimmingCharacters(in: .whitespaces)
             guard !code.isEmpty else { throw Open311Error(.badRequest, "service_code is required") }
-            guard try await Self.categories(on: req.db).contains(where: { $0.code == code }) else {
+            guard try await Self.categories(on: req.database).contains(where: { $0.code == code }) else {
                 throw Open311Error(.badRequest, "service_code \(code) is not a service of this city (see services.\(format.rawValue))")
             }
             var problems: [String] = []

@@ -8,7 +8,7 @@ import Vapor
 /// Coordinates are rounded to about 100 m: a point on a citizen's door is personal data.
 struct Open311Requests {
     let req: Request
-    var sql: any SQLDatabase { req.db as! any SQLDatabase }
+    var sql: any SQLDatabase { req.database as! any SQLDatabase }
 
     struct Filter {
         var ids: [String]
@@ -41,7 +41,7 @@ struct Open311Requests {
 
         let orderRows = try await sql.selectColumns(BulkRows.orderColumns, from: "work_orders").where(SQLColumn("id"), .in, SQLBind.group(ids)).all()
         let orders = try orderRows.map(OrderRows.workOrder)
-        let aggregates = Dictionary(uniqueKeysWithValues: try await WorkOrderRepository(db: req.db).loadMany(orders).map { ($0.order.id, $0) })
+        let aggregates = Dictionary(uniqueKeysWithValues: try await WorkOrderRepository(db: req.database).loadMany(orders).map { ($0.order.id, $0) })
         var published: [UUID: Publication] = [:]
         for row in try await sql.raw("SELECT work_order_id, title, matter, address, answer FROM publications WHERE withdrawn_at IS NULL AND work_order_id IN (\(binds: ids))").all() {
             let r = OrderRows.Reader(row: row)
@@ -62,7 +62,7 @@ struct Open311Requests {
             let r = OrderRows.Reader(row: row)
             updated[try r("work_order_id")] = try r.optional("last")
         }
-        let names = Dictionary(try await Open311Controller.categories(on: req.db).map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let names = Dictionary(try await Open311Controller.categories(on: req.database).map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         return ids.compactMap { id in aggregates[id] }.compactMap { a in
             let o = a.order
             // Checked again on the live order: a published order that was appealed (no longer

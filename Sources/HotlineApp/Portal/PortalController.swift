@@ -75,7 +75,7 @@ struct PortalController: RouteCollection {
 
     func submitView(_ req: Request, _ form: SubmitForm) async throws -> SubmitView {
         let lang = req.consoleLanguage
-        let all = try await Open311Controller.categories(on: req.db)
+        let all = try await Open311Controller.categories(on: req.database)
         let chosen = form.categoryCode ?? ""
         let tops = all.filter { $0.code.count == 2 }
         let groups = tops.map { top in
@@ -131,7 +131,7 @@ struct PortalController: RouteCollection {
 
     @Sendable func submit(req: Request) async throws -> Response {
         let form: SubmitForm
-        do { form = try req.content.decode(SubmitForm.self) } catch {
+        do { form = try req.decodeBody(SubmitForm.self) } catch {
             throw APIProblem(.badRequest, code: "bad_form", rule: "the form could not be read")
         }
         do {
@@ -193,7 +193,7 @@ struct PortalController: RouteCollection {
         guard let value = req.cookies[Self.receiptCookie]?.string, let dot = value.firstIndex(of: ".") else { return req.redirect(to: "/portal/track") }
         let number = String(value[..<dot]), secret = String(value[value.index(after: dot)...])
         guard number.allSatisfy({ $0.isASCII && $0.isNumber }), QuerySecret.isWellFormed(secret),
-            let row = try await (req.db as! any SQLDatabase).raw("SELECT title FROM work_orders WHERE number = \(bind: number)").first()
+            let row = try await (req.database as! any SQLDatabase).raw("SELECT title FROM work_orders WHERE number = \(bind: number)").first()
         else { return req.redirect(to: "/portal/track") }
         return try await req.renderPortal("portal/accepted", title: "accepted", AcceptedView(number: number, secret: secret, title: try row.decode(column: "title", as: String.self)))
     }
@@ -254,11 +254,11 @@ struct PortalController: RouteCollection {
     func trackView(_ req: Request, _ loaded: WorkOrderRepository.Loaded, secret: String, notice: String? = nil) async throws -> TrackView {
         let o = loaded.aggregate.order
         let t = PortalStrings.table(req.consoleLanguage)
-        let lifecycle = try await RulesLoader(db: req.db, services: req.hotline).lifecycle(now: req.now)
+        let lifecycle = try await RulesLoader(db: req.database, services: req.hotline).lifecycle(now: req.now)
         func label(_ satisfaction: String, _ solved: Bool?) -> String {
             (t["sat.\(satisfaction)"] ?? satisfaction) + (solved == true ? "，" + (t["yes"] ?? "") : solved == false ? "，" + (t["no"] ?? "") : "")
         }
-        let pending = try await Self.pendingRating(o, on: req.db)
+        let pending = try await Self.pendingRating(o, on: req.database)
         let rated = o.callback.flatMap { cb in cb.satisfaction.map { label($0.rawValue, cb.solved) } }
             ?? pending.map { label($0.satisfaction, $0.solved) + "（" + (t["awaitingAgent"] ?? "") + "）" }
         let view = OrderView(
@@ -270,7 +270,7 @@ struct PortalController: RouteCollection {
     }
 
     @Sendable func track(req: Request) async throws -> Response {
-        let form = try req.content.decode(TrackForm.self)
+        let form = try req.decodeBody(TrackForm.self)
         do {
             let loaded = try await lookup(req, form)
             return try await req.renderPortal("portal/track", title: "track", try await trackView(req, loaded, secret: QuerySecret.normalized(form.secret ?? "")))
@@ -288,7 +288,7 @@ struct PortalController: RouteCollection {
     }
 
     @Sendable func rate(req: Request) async throws -> Response {
-        let form = try req.content.decode(RateForm.self)
+        let form = try req.decodeBody(RateForm.self)
         let secret = QuerySecret.normalized(form.secret ?? "")
         let loaded = try await lookupOrShowForm(req, TrackForm(number: form.number, secret: form.secret))
         guard case .found(let loaded) = loaded else { return loaded.response! }
@@ -299,18 +299,18 @@ struct PortalController: RouteCollection {
             guard let solved = form.solved.flatMap({ $0 == "true" ? true : $0 == "false" ? false : nil }) else {
                 throw APIProblem.invalid("solved", "solved must be one of the listed choices")
             }
-            guard try await Self.pendingRating(loaded.aggregate.order, on: req.db) == nil else {
+            guard try await Self.pendingRating(loaded.aggregate.order, on: req.database) == nil else {
                 throw APIProblem(.conflict, code: "already_rated", rule: "your rating is recorded; a callback agent will contact you")
             }
             let now = req.now
-            let lifecycle = try await RulesLoader(db: req.db, services: req.hotline).lifecycle(now: now)
+            let lifecycle = try await RulesLoader(db: req.database, services: req.hotline).lifecycle(now: now)
             let t: Transition
             do { t = try lifecycle.webRating(satisfaction: satisfaction, solved: solved, comment: form.comment ?? "", to: loaded.aggregate) } catch { throw APIProblem(error) }
-            try await req.hotline.write(on: req.db) { db in
+            try await req.hotline.write(on: req.database) { db in
                 try await WorkOrderRepository(db: db).save(t, over: loaded, actor: nil, at: now, timers: lifecycle.timers(for: t.aggregate))
             }
             let strings = PortalStrings.table(req.consoleLanguage)
-            let fresh = try await WorkOrderRepository(db: req.db).find(loaded.aggregate.order.id) ?? loaded
+            let fresh = try await WorkOrderRepository(db: req.database).find(loaded.aggregate.order.id) ?? loaded
             return try await req.renderPortal("portal/track", title: "track", try await trackView(req, fresh, secret: secret, notice: satisfaction.isUnsatisfied ? strings["unsatisfiedNote"] : strings["thanks"]))
         } catch let p as APIProblem {
             return try await req.renderPortal("portal/track", title: "track", try await trackView(req, loaded, secret: secret), problem: p)
@@ -324,19 +324,19 @@ struct PortalController: RouteCollection {
     }
 
     @Sendable func appeal(req: Request) async throws -> Response {
-        let form = try req.content.decode(AppealForm.self)
+        let form = try req.decodeBody(AppealForm.self)
         let secret = QuerySecret.normalized(form.secret ?? "")
         let loaded = try await lookupOrShowForm(req, TrackForm(number: form.number, secret: form.secret))
         guard case .found(let loaded) = loaded else { return loaded.response! }
         do {
             let now = req.now
-            let lifecycle = try await RulesLoader(db: req.db, services: req.hotline).lifecycle(now: now)
+            let lifecycle = try await RulesLoader(db: req.database, services: req.hotline).lifecycle(now: now)
             let t: Transition
             do { t = try lifecycle.citizenAppeal(reason: form.reason ?? "", to: loaded.aggregate) } catch { throw APIProblem(error) }
-            try await req.hotline.write(on: req.db) { db in
+            try await req.hotline.write(on: req.database) { db in
                 try await WorkOrderRepository(db: db).save(t, over: loaded, actor: nil, at: now, timers: lifecycle.timers(for: t.aggregate))
             }
-            let fresh = try await WorkOrderRepository(db: req.db).find(loaded.aggregate.order.id) ?? loaded
+            let fresh = try await WorkOrderRepository(db: req.database).find(loaded.aggregate.order.id) ?? loaded
             return try await req.renderPortal("portal/track", title: "track", try await trackView(req, fresh, secret: secret, notice: PortalStrings.table(req.consoleLanguage)["appealed"]))
         } catch let p as APIProblem {
             return try await req.renderPortal("portal/track", title: "track", try await trackView(req, loaded, secret: secret), problem: p)
@@ -381,8 +381,8 @@ struct PortalController: RouteCollection {
         let page = max(1, min(500, (try? req.query.get(Int.self, at: "page")) ?? 1))
         let lang = req.consoleLanguage
         let t = PortalStrings.table(lang)
-        let names = Dictionary(try await Open311Controller.categories(on: req.db).map { ($0.code, lang == .en ? $0.nameEn ?? $0.name : $0.name) }, uniquingKeysWith: { a, _ in a })
-        let rows = try await (req.db as! any SQLDatabase).raw("""
+        let names = Dictionary(try await Open311Controller.categories(on: req.database).map { ($0.code, lang == .en ? $0.nameEn ?? $0.name : $0.name) }, uniquingKeysWith: { a, _ in a })
+        let rows = try await (req.database as! any SQLDatabase).raw("""
             SELECT p.number, p.title, p.category_code, p.request_type, p.published_at FROM publications p JOIN work_orders w ON w.id = p.work_order_id
             WHERE p.withdrawn_at IS NULL AND w.status IN (\(binds: Self.publicStates))
             ORDER BY p.published_at DESC LIMIT \(unsafeRaw: String(Self.pageSize + 1)) OFFSET \(unsafeRaw: String((page - 1) * Self.pageSize))
@@ -413,7 +413,7 @@ struct PortalController: RouteCollection {
         try req.requireWithinRate("lookup", key: req.clientAddress, limit: req.hotline.settings.publicLimits.lookupsPerHour, window: 3600)
         let number = try req.parameters.require("number")
         let lang = req.consoleLanguage
-        guard let row = try await (req.db as! any SQLDatabase).raw("""
+        guard let row = try await (req.database as! any SQLDatabase).raw("""
             SELECT p.number, p.title, p.category_code, p.request_type, p.matter, p.address, p.answer, p.requested_at, p.closed_at, p.published_at
             FROM publications p JOIN work_orders w ON w.id = p.work_order_id
             WHERE p.number = \(bind: number) AND p.withdrawn_at IS NULL AND w.status IN (\(binds: Self.publicStates))
@@ -422,7 +422,7 @@ struct PortalController: RouteCollection {
         let r = OrderRows.Reader(row: row)
         let code: String = try r("category_code")
         let type: String = try r("request_type")
-        let name = try await Open311Controller.categories(on: req.db).first { $0.code == code }.map { lang == .en ? $0.nameEn ?? $0.name : $0.name } ?? code
+        let name = try await Open311Controller.categories(on: req.database).first { $0.code == code }.map { lang == .en ? $0.nameEn ?? $0.name : $0.name } ?? code
         let view = DisclosureView(
             number: try r("number"), title: try r("title"), category: name, type: PortalStrings.table(lang)["type.\(type)"] ?? type, matter: try r("matter"),
             address: try r("address"), answer: try r("answer"), createdAt: MessageTemplates.shortTime(try r("requested_at")),

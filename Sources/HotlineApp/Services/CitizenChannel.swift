@@ -40,12 +40,12 @@ enum CitizenChannel {
         alongside: @escaping @Sendable (WorkOrder) -> [any SQLExpression] = { _ in [] }
     ) async throws -> (aggregate: WorkOrderAggregate, querySecret: String) {
         try await check(s, names: names, categoryField: categoryField, on: req)
-        let name = try await DictionaryEntryModel.query(on: req.db).filter(\.$kind == "category").filter(\.$code == s.categoryCode).first()?.name ?? s.categoryCode
+        let name = try await DictionaryEntryModel.query(on: req.database).filter(\.$kind == "category").filter(\.$code == s.categoryCode).first()?.name ?? s.categoryCode
         let d = PublicIntake.draft(s, serviceName: name)
         let body = IntakeRequest(
             channel: d.channel, requestType: d.requestType, categoryCode: d.categoryCode, urgency: d.urgency, title: d.title,
             elements: d.elements, citizen: d.citizen, subjectUnitId: nil, callId: nil)
-        let principal = try await principal(for: s.channel, on: req.db)
+        let principal = try await principal(for: s.channel, on: req.database)
         // Per phone as well as per address: one number cannot flood the queue from many addresses.
         // Digits only, without China's +86: 138-0000-1111 and +86 13800001111 are one phone.
         var phone = s.phone.filter { $0.isASCII && $0.isNumber }
@@ -59,7 +59,7 @@ enum CitizenChannel {
     /// Every problem of a submission, by field, before anything is stored.
     static func check(_ s: PublicSubmission, names: PublicIntake.FieldNames, categoryField: String, on req: Request) async throws {
         var problems = PublicIntake.validate(s, names: names)
-        let snapshot = try await req.hotline.rules.snapshot(on: req.db)
+        let snapshot = try await req.hotline.rules.snapshot(on: req.database)
         if !snapshot.isActive(kind: "category", code: s.categoryCode) {
             problems.insert(RuleViolation(.invalid, code: "unknown_code", field: categoryField, rule: "\(categoryField) must be an active category code; got '\(s.categoryCode)'"), at: 0)
         }
@@ -79,14 +79,14 @@ enum CitizenChannel {
             throw APIProblem.invalid("secret", "secret must be the \(QuerySecret.length)-character query secret from the acceptance SMS")
         }
         let wrong = APIProblem(.notFound, code: "lookup_failed", rule: "no order has this number and query secret")
-        let sql = req.db as! any SQLDatabase
+        let sql = req.database as! any SQLDatabase
         guard let found = try await sql.raw("SELECT id FROM work_orders WHERE number = \(bind: number)").first() else { throw wrong }
         let id = try found.decode(column: "id", as: UUID.self)
         let now = req.now
         let lockRow = sql.dialect.name == "sqlite" ? "" : " FOR UPDATE"
         // Read, judge and write in one transaction with the row locked (SQLite has one writer):
         // guesses sent at the same moment are counted one after another, not all as the first.
-        let outcome: LookupGuard.Outcome? = try await req.hotline.write(on: req.db) { db in
+        let outcome: LookupGuard.Outcome? = try await req.hotline.write(on: req.database) { db in
             let sql = db as! any SQLDatabase
             guard let row = try await sql.raw("""
                 SELECT secret_hash, failures, locked_until FROM query_secrets WHERE work_order_id = \(bind: id)\(unsafeRaw: lockRow)
@@ -107,7 +107,7 @@ enum CitizenChannel {
         guard let outcome else { throw wrong }
         switch outcome {
         case .allowed:
-            guard let loaded = try await WorkOrderRepository(db: req.db).find(id) else { throw wrong }
+            guard let loaded = try await WorkOrderRepository(db: req.database).find(id) else { throw wrong }
             return loaded
         case .locked(let until):
             throw APIProblem(.tooManyRequests, code: "lookup_locked", field: "secret", rule: "too many wrong query secrets: this order can be looked up again after \(MessageTemplates.shortTime(until))")

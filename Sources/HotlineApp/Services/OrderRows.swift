@@ -204,8 +204,15 @@ struct SQLColumnList: SQLExpression {
 
     init(_ columns: [String], table: String? = nil) {
         assert(!columns.contains { $0.contains("\"") } && !(table ?? "").contains("\""))
-        let prefix = table.map { "\"\($0)\"." } ?? ""
-        text = columns.map { prefix + "\"" + $0 + "\"" }.joined(separator: ", ")
+        // One string, appended in place: every intake lists the columns of six inserts.
+        var text = ""
+        text.reserveCapacity(columns.reduce(0) { $0 + $1.utf8.count + 4 + (table.map { $0.utf8.count + 3 } ?? 0) })
+        for (i, column) in columns.enumerated() {
+            if i > 0 { text += ", " }
+            if let table { text += "\""; text += table; text += "\"." }
+            text += "\""; text += column; text += "\""
+        }
+        self.text = text
     }
 
     func serialize(to serializer: inout SQLSerializer) { serializer.write(text) }

@@ -217,12 +217,16 @@ struct WorkOrderRepository {
     /// earlier record too. A crash in between leaves a gap in the numbers, never a repeat.
     /// `set_config(…, true)` lasts to the end of this statement's own transaction, which is
     /// when PostgreSQL decides whether to wait for the flush (`PreparedStatements.DrawNumber`).
-    func drawNumberApart(day: LocalDate) async throws -> String {
+    /// While intake is busy, numbers come from the counter in blocks (`NumberBlocks`).
+    func drawNumberApart(day: LocalDate, blocks: NumberBlocks) async throws -> String {
         let c = day.components
         let key = c.year.padded(4) + c.month.padded(2) + c.day.padded(2)
-        let row = try await PreparedStatements.rows(PreparedStatements.DrawNumber(day: key), on: db)?.first
-        guard let n = try row?.decode(column: "last", as: Int.self) else {
-            throw APIProblem(.internalServerError, code: "numbering_failed", rule: "could not draw an order number")
+        let n = try await blocks.next(day: key, now: ProcessInfo.processInfo.systemUptime) { count in
+            let row = try await PreparedStatements.rows(PreparedStatements.DrawNumber(day: key, count: count), on: db)?.first
+            guard let last = try row?.decode(column: "last", as: Int.self) else {
+                throw APIProblem(.internalServerError, code: "numbering_failed", rule: "could not draw an order number")
+            }
+            return last
         }
         return key + n.padded(6)
     }
