@@ -25,7 +25,7 @@ public enum Entrypoint {
         // the cores with child tasks (the PostgreSQL 1M seed used one core of two with it on).
         // HOTLINE_NIO_EXECUTOR=off keeps Swift's own pool. Nothing here blocks an event loop with
         // `.wait()`; blocking work runs on thread pools either way.
-        let nioExecutor = serving && ProcessInfo.processInfo.environment["HOTLINE_NIO_EXECUTOR"] != "off"
+        let nioExecutor = serving && Settings.useNIOExecutor()
             && NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let app = try await Application.make(env)
         app.logger.debug("Swift's async code runs on \(nioExecutor ? "NIO's event loops" : "its own thread pool")")

@@ -85,6 +85,12 @@ public struct Settings: Sendable {
         public var description: String { "bad configuration:\n  " + problems.joined(separator: "\n  ") }
     }
 
+    /// Whether `serve` runs Swift's async code on NIO's event loops (`HOTLINE_NIO_EXECUTOR`,
+    /// on unless `off`; any other value is refused by `fromEnvironment`).
+    public static func useNIOExecutor(_ env: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        ["", "on"].contains(env["HOTLINE_NIO_EXECUTOR"] ?? "")
+    }
+
     /// `DATABASE_URL`: `postgres://…` selects PostgreSQL; `sqlite:///abs/path.sqlite` or a
     /// plain path a SQLite file; `sqlite::memory:` an in-memory database; unset,
     /// `data/hotline.sqlite` under the working directory.
@@ -128,6 +134,10 @@ public struct Settings: Sendable {
         case "", "on": worker = true
         case "off": worker = false
         case let other: problems.append("HOTLINE_WORKER: '\(other)' is neither on nor off")
+        }
+        // Read by `Entrypoint` before the application exists (`useNIOExecutor`); checked here.
+        if !["", "on", "off"].contains(env["HOTLINE_NIO_EXECUTOR"] ?? "") {
+            problems.append("HOTLINE_NIO_EXECUTOR: '\(env["HOTLINE_NIO_EXECUTOR"]!)' is neither on nor off")
         }
         var interval = 5.0
         if let text = env["HOTLINE_WORKER_INTERVAL"], !text.isEmpty {

@@ -45,3 +45,20 @@ struct RequestBodyTests {
         }
     }
 }
+
+@Suite("HOTLINE_NIO_EXECUTOR")
+struct NIOExecutorSettingTests {
+    @Test("on unless off; any other value is refused with the variable named")
+    func values() throws {
+        #expect(Settings.useNIOExecutor([:]))
+        #expect(Settings.useNIOExecutor(["HOTLINE_NIO_EXECUTOR": "on"]))
+        #expect(!Settings.useNIOExecutor(["HOTLINE_NIO_EXECUTOR": "off"]))
+        #expect(!Settings.useNIOExecutor(["HOTLINE_NIO_EXECUTOR": "of"]))
+        _ = try Settings.fromEnvironment(["HOTLINE_NIO_EXECUTOR": "off"], workingDirectory: "/tmp")
+        #expect {
+            _ = try Settings.fromEnvironment(["HOTLINE_NIO_EXECUTOR": "of"], workingDirectory: "/tmp")
+        } throws: { error in
+            "\(error)".contains("HOTLINE_NIO_EXECUTOR: 'of' is neither on nor off")
+        }
+    }
+}
