@@ -17,6 +17,8 @@ private struct Sample: Encodable {
 
     var text = "引号\" 反斜杠\\ 斜杠/ 换行\n 回车\r 制表\t \u{01}\u{1F} 😀 路灯不亮"
     var empty = ""
+    var escapesOnly = "\"\\/\n\u{00}"
+    var endsEscaped = "末尾\t"
     var int = Int.min
     var big = UInt64.max
     var small: Int8 = -7
