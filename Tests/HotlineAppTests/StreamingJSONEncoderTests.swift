@@ -140,5 +140,12 @@ struct StreamingJSONEncoderTests {
         #expect(throws: EncodingError.self) { try StreamingJSONEncoder.bytes(of: LateWriter()) }
         #expect(throws: EncodingError.self) { try StreamingJSONEncoder.bytes(of: [Double.nan]) }
         #expect(throws: EncodingError.self) { try StreamingJSONEncoder.bytes(of: ["x": Double.infinity]) }
+        // The error names where the value was.
+        do {
+            _ = try StreamingJSONEncoder.bytes(of: ["outer": ["inner": [1, Double.nan]]])
+            Issue.record("NaN was written")
+        } catch EncodingError.invalidValue(_, let context) {
+            #expect(context.codingPath.map(\.stringValue) == ["outer", "inner", "1"])
+        }
     }
 }
