@@ -8,7 +8,22 @@ import Vapor
 /// The `hotline` executable's whole body. `hotline demo` is the README's first command: it
 /// migrates, seeds the demo city if the database is empty, and serves.
 public enum Entrypoint {
-    public static func main() async throws {
+    /// While serving, NIO's event loops run Swift's async code too: otherwise every await on
+    /// the database or the network hops between NIO's threads and Swift's pool, a thread
+    /// switch each way. NIO requires the install on the main thread before any task reaches
+    /// the global executor, so `main.swift` calls this first, synchronously. Only while
+    /// serving: a task's children then stay on its event loop, and `seed` spreads its CPU
+    /// work over the cores with child tasks (the PostgreSQL 1M seed used one core of two with
+    /// it on). `HOTLINE_NIO_EXECUTOR=off` keeps Swift's own pool; it is read from the process
+    /// environment, before Vapor loads any `.env` file.
+    public static func installNIOExecutorIfServing(arguments: [String] = CommandLine.arguments) -> Bool {
+        let command = arguments.dropFirst().first ?? "serve"
+        let serving = command == "serve" || command == "demo" || command.hasPrefix("-")
+        return serving && Settings.useNIOExecutor()
+            && NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+    }
+
+    public static func main(nioExecutor: Bool = false) async throws {
         var env = try Environment.detect()
         try LoggingSystem.bootstrap(from: &env)
         var demo = false
@@ -18,15 +33,6 @@ public enum Entrypoint {
         }
         let command = env.arguments.dropFirst().first ?? "serve"
         let serving = command == "serve" || command.hasPrefix("-")
-        // While serving, NIO's event loops run Swift's async code too, installed before any task
-        // reaches the global executor: otherwise every await on the database or the network hops
-        // between NIO's threads and Swift's pool, a thread switch each way. Only while serving:
-        // a task's children then stay on its event loop, and `seed` spreads its CPU work over
-        // the cores with child tasks (the PostgreSQL 1M seed used one core of two with it on).
-        // HOTLINE_NIO_EXECUTOR=off keeps Swift's own pool. Nothing here blocks an event loop with
-        // `.wait()`; blocking work runs on thread pools either way.
-        let nioExecutor = serving && Settings.useNIOExecutor()
-            && NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let app = try await Application.make(env)
         app.logger.debug("Swift's async code runs on \(nioExecutor ? "NIO's event loops" : "its own thread pool")")
         do {

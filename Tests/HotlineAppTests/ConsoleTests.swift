@@ -79,6 +79,29 @@ struct ConsoleTests {
         }
     }
 
+    @Test("PublicFiles serves the files it listed at boot and asks the file system about no other path")
+    func publicFilesListedAtBoot() async throws {
+        let dir = NSTemporaryDirectory() + "hotline-public-\(UUID().uuidString)/"
+        try FileManager.default.createDirectory(atPath: dir + "css", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "a {}".write(toFile: dir + "css/early.css", atomically: true, encoding: .utf8)
+        let app = try await Application.make(.testing)
+        app.middleware.use(PublicFiles(publicDirectory: dir))
+        // A file that appears after boot is not served: only the listed paths reach FileMiddleware.
+        try "b {}".write(toFile: dir + "late.css", atomically: true, encoding: .utf8)
+        do {
+            try await app.testing().test(.GET, "/css/early.css") { r in
+                #expect(r.status == .ok && r.body.string == "a {}")
+            }
+            try await app.testing().test(.GET, "/late.css") { r in #expect(r.status == .notFound) }
+            try await app.testing().test(.GET, "/css") { r in #expect(r.status == .notFound) }
+        } catch {
+            try await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+
     @Test("Every role's pages render: workbench, queues, inbox tabs, intake, order, dispatch, search and CSV")
     func everyPageRenders() async throws {
         try await withTestApp { app, w, _ in

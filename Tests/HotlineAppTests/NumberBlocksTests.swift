@@ -66,41 +66,64 @@ struct NumberBlocksTests {
         #expect(counter.sizes.max() == NumberBlockSizing.largest)
     }
 
-    @Test("Blocks shrink back to one number when intake slows, and a new day starts at 1")
+    @Test("After a burst, numbers left over are dropped within two seconds and a quiet centre draws one at a time again; a new day starts at 1")
     func slowsAndNewDay() async throws {
         let blocks = NumberBlocks()
         let counter = Counter()
         var t = 0.0
-        var given: [Int] = []
+        var burst: [Int] = []
         for _ in 0..<100 {
             t += 0.01
-            given.append(try await blocks.next(day: "20261122", now: t) { try await counter.draw("20261122", $0) })
+            burst.append(try await blocks.next(day: "20261122", now: t) { try await counter.draw("20261122", $0) })
         }
         #expect(counter.sizes.max()! > 1)
-        // Then one intake a minute: the rest of the last block first, then each block drawn
-        // lasts long and the next is half as large, down to one number.
-        for _ in 0..<100 {
+        // One process, one intake at a time: the numbers follow the order of intake.
+        #expect(burst == Array(1...100))
+        let tripsAfterBurst = counter.trips
+        // Then one intake a minute: the burst's leftovers are a gap, and each intake draws one.
+        var quiet: [Int] = []
+        for _ in 0..<10 {
             t += 60
-            given.append(try await blocks.next(day: "20261122", now: t) { try await counter.draw("20261122", $0) })
+            quiet.append(try await blocks.next(day: "20261122", now: t) { try await counter.draw("20261122", $0) })
         }
-        #expect(counter.sizes.suffix(2) == [1, 1])
-        // One process, one intake at a time: the numbers follow the order of intake, no gaps.
-        #expect(given == Array(1...200))
+        #expect(counter.trips == tripsAfterBurst + 10)
+        #expect(counter.sizes.suffix(10) == Array(repeating: 1, count: 10))
+        #expect(quiet.first! > 100)
+        #expect(quiet == Array(quiet.first!...(quiet.first! + 9)))
         let first = try await blocks.next(day: "20261123", now: t + 1) { try await counter.draw("20261123", $0) }
         #expect(first == 1)
     }
 
-    @Test("The sizing: doubles when a block lasted under half a second, halves over two")
+    @Test("A failed draw gives no number and leaves nothing behind: the next intake draws again")
+    func failedDraw() async throws {
+        struct Down: Error {}
+        let blocks = NumberBlocks()
+        let counter = Counter()
+        _ = try await blocks.next(day: "20261122", now: 0) { try await counter.draw("20261122", $0) }
+        await #expect(throws: Down.self) {
+            _ = try await blocks.next(day: "20261122", now: 0.1) { _ in throw Down() }
+        }
+        let n = try await blocks.next(day: "20261122", now: 0.2) { try await counter.draw("20261122", $0) }
+        #expect(n == 2)
+    }
+
+    @Test("The sizing: doubles when a block lasted under half a second, halves over one, one after two idle seconds")
     func sizing() {
         var s = NumberBlockSizing()
-        #expect(s.size == 1)
-        s.drew(1, at: 0)
-        #expect(s.size == 1)
-        for i in 1...10 { s.drew(s.size, at: Double(i) * 0.1) }
-        #expect(s.size == NumberBlockSizing.largest)
-        s.drew(s.size, at: 2)
-        #expect(s.size == NumberBlockSizing.largest)
-        s.drew(s.size, at: 5)
-        #expect(s.size == NumberBlockSizing.largest / 2)
+        #expect(s.size(at: 0) == 1)
+        s.drew(at: 0)
+        #expect(s.size(at: 0) == 1)
+        for i in 1...10 { s.drew(at: Double(i) * 0.1) }
+        #expect(s.size(at: 1) == NumberBlockSizing.largest)
+        s.drew(at: 1.8)
+        #expect(s.size(at: 1.8) == NumberBlockSizing.largest, "a block that lasted 0.8 s: the same size")
+        s.drew(at: 3)
+        #expect(s.size(at: 3) == NumberBlockSizing.largest / 2)
+        // Draws finishing out of order do not move time back.
+        s.drew(at: 2.9)
+        #expect(s.size(at: 3) == NumberBlockSizing.largest)
+        #expect(s.size(at: 5.1) == 1)
+        s.drew(at: 5.1)
+        #expect(s.size(at: 5.2) == 1)
     }
 }

@@ -41,6 +41,9 @@ struct RequestBodyTests {
             let missing = try await post("application/json", try JSONSerialization.data(withJSONObject: ["channel": "phone"]))
             #expect(missing.status == .badRequest || missing.status == .unprocessableEntity)
             #expect(missing.body.string.contains("requestType") || missing.body.string.contains("title"), "the error names a missing field: \(missing.body.string)")
+            // No body at all: refused as `content.decode` refuses it.
+            let empty = try await post("application/json", Data())
+            #expect(empty.status == .unprocessableEntity || empty.status == .badRequest)
             #expect(try await WorkOrderModel.query(on: app.db).count() == before)
         }
     }

@@ -19,6 +19,7 @@ private struct Sample: Encodable {
     var empty = ""
     var escapesOnly = "\"\\/\n\u{00}"
     var endsEscaped = "末尾\t"
+    var rareControls = "\u{08}退格\u{0C}换页\u{7F}删除"
     var int = Int.min
     var big = UInt64.max
     var small: Int8 = -7

@@ -209,8 +209,8 @@ extension Request {
     private struct DatabaseKey: StorageKey { typealias Value = any Database }
 
     /// The request's database, made at its first use and kept: Fluent builds a new handle at
-    /// every `req.db` (looking up its driver's opaque result type each time), about 1% of an
-    /// intake's server CPU per use in session 14's profile (docs/PERFORMANCE.md).
+    /// every `req.db` (looking up its driver's opaque result type each time): two uses were
+    /// 3.9% of an intake's server samples in session 14's profile (docs/PERFORMANCE.md).
     var database: any Database {
         if let db = storage[DatabaseKey.self] { return db }
         let db = self.db

@@ -2,18 +2,22 @@ import Foundation
 import NIOConcurrencyHelpers
 
 /// Order numbers on PostgreSQL, taken from the day's counter a block at a time while intake is
-/// busy. Drawing one number was a round trip of its own for every intake. A quiet centre still
-/// draws one number per trip: numbers follow the order of intake exactly, and a restart leaves
-/// no gap. When blocks run out within half a second the next is twice as large (up to
-/// `NumberBlockSizing.largest`); when one lasts longer than two seconds, half as large. The
-/// price, under load only: a restart drops the rest of a block (a gap; R-WO-1 asks for unique,
-/// sortable numbers, not gapless ones), and two server processes each hand out their own
-/// blocks, so within a busy second an order may carry a number below one recorded before it.
+/// busy. Drawing one number was a round trip of its own for every intake. When blocks run out
+/// within half a second the next is twice as large (up to `NumberBlockSizing.largest`); when
+/// one lasts over a second, half as large; after two idle seconds, one number again.
+/// Numbers drawn and not given within two seconds are dropped, so a quiet centre draws one
+/// number per trip and its numbers follow the order of intake. The price, under load only: a
+/// burst's unused numbers and a restart's are gaps (R-WO-1 asks for unique, sortable numbers,
+/// not gapless ones), and two server processes each hand out their own blocks, so an order may
+/// carry a number below one recorded up to two seconds before it.
 final class NumberBlocks: Sendable {
+    /// Seconds a drawn number waits to be given before it is dropped.
+    static let keep = 2.0
+
     private struct State {
         var day = ""
-        /// Numbers drawn and not yet given out, lowest first.
-        var spare: [ClosedRange<Int>] = []
+        /// Numbers drawn and not yet given out, lowest first, with when each block was drawn.
+        var spare: [(numbers: ClosedRange<Int>, drawnAt: Double)] = []
         var sizing = NumberBlockSizing()
     }
     private let state = NIOLockedValueBox(State())
@@ -27,23 +31,25 @@ final class NumberBlocks: Sendable {
                 s.day = day
                 s.spare = []
             }
-            guard let first = s.spare.first else { return .draw(s.sizing.size) }
-            if first.count == 1 { s.spare.removeFirst() } else { s.spare[0] = first.lowerBound + 1...first.upperBound }
-            return .given(first.lowerBound)
+            s.spare.removeAll { now - $0.drawnAt > Self.keep }
+            guard let first = s.spare.first else { return .draw(s.sizing.size(at: now)) }
+            if first.numbers.count == 1 { s.spare.removeFirst() } else { s.spare[0].numbers = first.numbers.lowerBound + 1...first.numbers.upperBound }
+            return .given(first.numbers.lowerBound)
         }
         switch step {
         case .given(let n):
             return n
         case .draw(let size):
+            // A failed draw changes nothing here: the next intake draws again.
             let last = try await draw(size)
             let block = (last - size + 1)...last
             state.withLockedValue { s in
                 // Another day began meanwhile: the rest of this block is a gap.
                 guard s.day == day else { return }
-                s.sizing.drew(size, at: now)
+                s.sizing.drew(at: now)
                 if block.count > 1 {
-                    s.spare.append(block.lowerBound + 1...block.upperBound)
-                    s.spare.sort { $0.lowerBound < $1.lowerBound }
+                    s.spare.append((block.lowerBound + 1...block.upperBound, now))
+                    s.spare.sort { $0.numbers.lowerBound < $1.numbers.lowerBound }
                 }
             }
             return block.lowerBound
@@ -54,17 +60,29 @@ final class NumberBlocks: Sendable {
 /// How many numbers the next block takes: enough for about a second of intake.
 struct NumberBlockSizing: Sendable {
     static let largest = 32
-    private(set) var size = 1
+    private var current = 1
     private var lastDraw: Double?
 
-    mutating func drew(_ n: Int, at now: Double) {
-        defer { lastDraw = now }
-        guard let lastDraw else { return }
-        let lasted = now - lastDraw
-        if lasted < 0.5 {
-            size = min(size * 2, Self.largest)
-        } else if lasted > 2 {
-            size = max(size / 2, 1)
+    /// The size of a block drawn at `now`: one after two idle seconds.
+    func size(at now: Double) -> Int {
+        if let lastDraw, now - lastDraw > NumberBlocks.keep { return 1 }
+        return current
+    }
+
+    mutating func drew(at now: Double) {
+        guard let lastDraw else {
+            self.lastDraw = now
+            return
+        }
+        // Concurrent draws may finish out of order: time never runs back here.
+        let lasted = max(0, now - lastDraw)
+        self.lastDraw = max(lastDraw, now)
+        if lasted > NumberBlocks.keep {
+            current = 1
+        } else if lasted < 0.5 {
+            current = min(current * 2, Self.largest)
+        } else if lasted > 1 {
+            current = max(current / 2, 1)
         }
     }
 }
