@@ -17,10 +17,14 @@ public enum Entrypoint {
     /// it on). `HOTLINE_NIO_EXECUTOR=off` keeps Swift's own pool; it is read from the process
     /// environment, before Vapor loads any `.env` file.
     public static func installNIOExecutorIfServing(arguments: [String] = CommandLine.arguments) -> Bool {
-        let command = arguments.dropFirst().first ?? "serve"
-        let serving = command == "serve" || command == "demo" || command.hasPrefix("-")
-        return serving && Settings.useNIOExecutor()
+        serves(arguments) && Settings.useNIOExecutor()
             && NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+    }
+
+    /// Whether the command line starts the HTTP server: `serve`, `demo`, or no command at all.
+    static func serves(_ arguments: [String]) -> Bool {
+        let command = arguments.dropFirst().first ?? "serve"
+        return command == "serve" || command == "demo" || command.hasPrefix("-")
     }
 
     public static func main(nioExecutor: Bool = false) async throws {
@@ -31,8 +35,7 @@ public enum Entrypoint {
             demo = true
             env.arguments[1] = "serve"
         }
-        let command = env.arguments.dropFirst().first ?? "serve"
-        let serving = command == "serve" || command.hasPrefix("-")
+        let serving = serves(env.arguments)
         let app = try await Application.make(env)
         app.logger.debug("Swift's async code runs on \(nioExecutor ? "NIO's event loops" : "its own thread pool")")
         do {

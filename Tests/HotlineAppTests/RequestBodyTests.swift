@@ -65,3 +65,16 @@ struct NIOExecutorSettingTests {
         }
     }
 }
+
+@Suite("Which commands serve (Entrypoint.serves)")
+struct ServingCommandTests {
+    @Test("serve, demo and no command start the server; one-off commands do not")
+    func commands() {
+        #expect(Entrypoint.serves(["hotline"]))
+        #expect(Entrypoint.serves(["hotline", "serve", "--port", "8080"]))
+        #expect(Entrypoint.serves(["hotline", "demo"]))
+        for other in ["seed", "worker", "migrate", "user", "calendar"] {
+            #expect(!Entrypoint.serves(["hotline", other]), "\(other)")
+        }
+    }
+}
