@@ -147,7 +147,11 @@ enum PreparedStatements {
 /// runs it as a prepared statement, parsed and planned once per connection: on the hot reads
 /// (a unit's inbox, an order's parts) planning cost PostgreSQL more than answering, about a
 /// millisecond a statement at a million orders. On SQLite, SQLKit binds each `$n` in place
-/// (SQLite plans in microseconds).
+/// (SQLite plans in microseconds), except whole numbers, which are written into the text:
+/// SQLite re-prepares a statement at its first step when a bound `LIMIT` or `OFFSET` changes,
+/// and sqlite-nio binds after preparing, so every inbox page was parsed twice (4% of all CPU
+/// samples of SQLite inbox pages, docs/PERFORMANCE.md). sqlite-nio keeps no prepared
+/// statements, so a literal costs nothing in reuse.
 ///
 /// PostgreSQL keeps only the first 63 bytes of a statement's name; PostgresNIO names it by
 /// its Swift type unless `name` says otherwise, so generic statements give a short one.
@@ -196,7 +200,11 @@ extension SharedStatement {
             while end < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[end]) { n = n * 10 + Int(bytes[end] - UInt8(ascii: "0")); end += 1 }
             guard n <= arguments.count else { throw SharedStatementError.missingArgument(name, n) }
             query.appendLiteral(String(decoding: bytes[literalStart..<i], as: UTF8.self))
-            query.appendInterpolation(bind: arguments[n - 1].encodable)
+            if case .int(let number) = arguments[n - 1] {
+                query.appendLiteral(String(number))
+            } else {
+                query.appendInterpolation(bind: arguments[n - 1].encodable)
+            }
             literalStart = end
             i = end
         }

@@ -86,10 +86,11 @@ struct SearchIndex {
         let terms = SearchTerms.query(query)
         if isSQLite {
             guard let match = SearchTerms.fts5(terms) else { return ([], 0, false) }
-            let counted = try await sql.raw("SELECT count(*) AS n FROM (SELECT rowid FROM work_order_fts WHERE work_order_fts MATCH \(bind: match) LIMIT \(bind: cap + 1))").first()?.decode(column: "n", as: Int.self) ?? 0
+            // Limits as literals: bound, they make SQLite parse the statement twice (`SharedStatement`).
+            let counted = try await sql.raw("SELECT count(*) AS n FROM (SELECT rowid FROM work_order_fts WHERE work_order_fts MATCH \(bind: match) LIMIT \(unsafeRaw: String(cap + 1)))").first()?.decode(column: "n", as: Int.self) ?? 0
             let rows = try await sql.raw("""
                 SELECT work_order_id FROM work_order_search WHERE id IN (
-                  SELECT rowid FROM work_order_fts WHERE work_order_fts MATCH \(bind: match) ORDER BY rowid DESC LIMIT \(bind: limit) OFFSET \(bind: offset))
+                  SELECT rowid FROM work_order_fts WHERE work_order_fts MATCH \(bind: match) ORDER BY rowid DESC LIMIT \(unsafeRaw: String(limit)) OFFSET \(unsafeRaw: String(offset)))
                 ORDER BY id DESC
                 """).all()
             return (try rows.map { try $0.decode(column: "work_order_id", as: UUID.self) }, min(counted, cap), counted > cap)

@@ -27,8 +27,9 @@ struct StreamingJSONEncoder: ContentEncoder {
         try encode(encodable, to: &body, headers: &headers)
     }
 
-    static func bytes<E: Encodable>(of value: E) throws -> [UInt8] {
-        let output = JSONOutput()
+    /// `direct`: whether `DirectJSON` values write themselves (off only in their tests).
+    static func bytes<E: Encodable>(of value: E, direct: Bool = true) throws -> [UInt8] {
+        let output = JSONOutput(direct: direct)
         try output.value(value, path: [])
         return output.bytes
     }
@@ -40,14 +41,30 @@ final class JSONOutput {
     /// Open containers: their closing byte and whether anything was written into them yet.
     private var open: [(id: Int, close: UInt8, empty: Bool)] = []
     private var nextId = 0
+    /// Whether `DirectJSON` values write themselves; off only to test them against their
+    /// `encode(to:)`.
+    let direct: Bool
 
-    init() { bytes.reserveCapacity(4096) }
+    init(direct: Bool = true) {
+        self.direct = direct
+        bytes.reserveCapacity(4096)
+    }
 
     /// Encodes one value in place: a primitive directly, anything else through its own
     /// `encode(to:)`, closing what it opened. A value that writes nothing is `{}`, as
     /// `JSONEncoder` writes it.
     func value<T: Encodable>(_ value: T, path: [any CodingKey]) throws {
         if let done = try primitive(value, path: path), done { return }
+        // The type is asked first: casting the value itself boxes a copy of it, for every
+        // value of every response, whether it writes itself or not.
+        if direct, T.self is any DirectJSON.Type, let value = value as? any DirectJSON {
+            // The array is moved into the writer and back, never copied.
+            var writer = JSONWriter()
+            swap(&writer.bytes, &bytes)
+            defer { swap(&writer.bytes, &bytes) }
+            try value.write(to: &writer)
+            return
+        }
         let depth = open.count
         let encoder = StreamingEncoder(output: self, path: path)
         try value.encode(to: encoder)
@@ -164,23 +181,24 @@ final class JSONOutput {
 
     private static let hex = Array("0123456789abcdef".utf8)
 
-    func uuid(_ id: UUID) {
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: Array(id.text.utf8))
-        bytes.append(UInt8(ascii: "\""))
+    func uuid(_ id: UUID) { Self.write(id, to: &bytes) }
+
+    static func write(_ id: UUID, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: id.text.utf8)
+        out.append(UInt8(ascii: "\""))
     }
 
+    func date(_ d: Date) { Self.write(d, to: &bytes) }
+
     /// `2026-11-21T01:00:00Z`: UTC, whole seconds (the fraction dropped), as `.iso8601` writes.
-    func date(_ d: Date) {
+    static func write(_ d: Date, to text: inout [UInt8]) {
         let seconds = Int(d.timeIntervalSince1970.rounded(.down))
         let dayNumber = Int((Double(seconds) / 86_400).rounded(.down))
         let sod = seconds - dayNumber * 86_400
         let (y, m, day) = LocalDate(dayNumber: dayNumber).components
         // Foundation counts earlier years in the Julian calendar: its own text for those.
-        guard (1600...9999).contains(y) else { return string(d.formatted(.iso8601)) }
-        // Into a local buffer, then one append (see `write(_:to:)` on exclusivity checks).
-        var text: [UInt8] = []
-        text.reserveCapacity(22)
+        guard (1600...9999).contains(y) else { return write(d.formatted(.iso8601), to: &text) }
         func digits(_ n: Int, _ count: Int) {
             var divisor = 1
             for _ in 1..<count { divisor *= 10 }
@@ -198,8 +216,8 @@ final class JSONOutput {
         text.append(UInt8(ascii: "T")); digits(sod / 3600, 2)
         text.append(UInt8(ascii: ":")); digits(sod / 60 % 60, 2)
         text.append(UInt8(ascii: ":")); digits(sod % 60, 2)
-        text.append(contentsOf: [UInt8(ascii: "Z"), UInt8(ascii: "\"")])
-        bytes.append(contentsOf: text)
+        text.append(UInt8(ascii: "Z"))
+        text.append(UInt8(ascii: "\""))
     }
 }
 
