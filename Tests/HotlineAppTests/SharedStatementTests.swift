@@ -34,6 +34,88 @@ struct SharedStatementTests {
         }
     }
 
+    /// Whole numbers, negative ones after a minus sign included.
+    struct Arithmetic: SharedStatement {
+        static let name = "test_arithmetic"
+        static let sql = "SELECT 10-$1 AS difference, $2 * 2 AS doubled, $3 AS label"
+        static var bindingDataTypes: [PostgresDataType] { [.int8, .int8, .text] }
+        let n: Int
+        let m: Int
+        var arguments: [BulkCell] { [.int(n), .int(m), .text("-1")] }
+    }
+
+    @Test("Whole numbers, written into SQLite's text rather than bound, keep their values: a negative one after a minus sign is not read as a comment")
+    func wholeNumbers() async throws {
+        try await withTestApp(seedingWorld: false) { app, _, _ in
+            for (n, m) in [(-5, 3), (7, -4), (0, 0), (-1_000_000_000_000, 1 << 40)] {
+                let rows = try await Arithmetic(n: n, m: m).rows(on: app.db)
+                let row = try #require(rows.first)
+                #expect(try row.decode(column: "difference", as: Int.self) == 10 - n)
+                #expect(try row.decode(column: "doubled", as: Int.self) == m * 2)
+                #expect(try row.decode(column: "label", as: String.self) == "-1")
+            }
+            // On SQLite, written in, not bound: the text holds the numbers themselves, and
+            // only the text is bound, as ?3 (the numbers' places stay parameters).
+            let (text, binds) = try Arithmetic.sqliteQuery(Arithmetic.sql, Arithmetic(n: -5, m: 3).arguments)
+            #expect(text == "SELECT 10-(-5) AS difference, 3 * 2 AS doubled, ?3 AS label")
+            #expect(binds == [.integer(-5), .integer(3), .text("-1")])
+            // PostgreSQL's unprepared fallback binds every value.
+            let query = try Arithmetic.query(Arithmetic.sql, Arithmetic(n: -5, m: 3).arguments)
+            var serializer = SQLSerializer(database: app.db as! any SQLDatabase)
+            query.serialize(to: &serializer)
+            #expect(serializer.binds.count == 3)
+        }
+    }
+
+    /// One value of each kind a shared statement reads.
+    struct Kinds: SharedStatement {
+        static let name = "test_kinds"
+        static let sql = "SELECT $1 AS id, $2 AS label, $3 AS n, $4 AS flag, $5 AS at, $6 AS none"
+        static var bindingDataTypes: [PostgresDataType] { [.uuid, .text, .int8, .bool, .timestamptz, .text] }
+        let id: UUID
+        let at: Date
+        var arguments: [BulkCell] { [.uuid(id), .text("路灯 'x'"), .int(-42), .bool(true), .date(at), .null] }
+    }
+
+    @Test("A shared statement's row is read by type on either database: ids, text, numbers, flags, times and null")
+    func kinds() async throws {
+        try await withTestApp(seedingWorld: false) { app, _, _ in
+            let id = UUID()
+            let at = Date(timeIntervalSince1970: 1_795_000_000)
+            let row = try #require(try await Kinds(id: id, at: at).rows(on: app.db).first)
+            // SQLite's rows come straight from sqlite-nio, PostgreSQL's from the prepared statement.
+            #expect(row is SQLiteReadRow || row is PostgresReadRow)
+            let r = OrderRows.Reader(row: row)
+            #expect(try r("id") as UUID == id)
+            #expect(try r("label") as String == "路灯 'x'")
+            #expect(try r("n") as Int == -42)
+            #expect(try r("flag") as Bool == true)
+            #expect(try r("at") as Date == at)
+            #expect(try r.optional("none") as String? == nil)
+            #expect(try r.optional("label") as String? == "路灯 'x'")
+            #expect(try r.optional("none") as UUID? == nil)
+            #expect(throws: (any Error).self) { try r("absent") as String }
+            // The row's own decoder reads the same.
+            #expect(try row.decode(column: "label", as: String.self) == "路灯 'x'")
+            #expect(try row.decodeNil(column: "none"))
+        }
+    }
+
+    @Test("Ids are read from SQLite's text by the project's own parser, and from PostgreSQL's bytes, the same either way")
+    func ids() async throws {
+        try await withTestApp(seedingWorld: false) { app, _, _ in
+            let sql = app.db as! any SQLDatabase
+            let id = UUID()
+            let row = try #require(try await sql.raw("SELECT \(bind: id) AS id, NULL AS none").first())
+            let sqlite = sql.dialect.name == "sqlite"
+            #expect(OrderRows.Reader.holdsIdsAsText(row) == sqlite)
+            let r = OrderRows.Reader(row: row)
+            #expect(try r("id") as UUID == id)
+            #expect(try r.optional("id") as UUID? == id)
+            #expect(try r.optional("none") as UUID? == nil)
+        }
+    }
+
     /// Reads a table the test creates after the first try.
     struct LateTable: SharedStatement {
         static let name = "test_late_table"

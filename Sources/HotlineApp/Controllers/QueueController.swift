@@ -128,9 +128,9 @@ struct QueueController: RouteCollection {
     /// A bucket's page: its count, then its lines (`$3` per page, from `$4`) joined to their
     /// orders' summaries. The lines are picked first: joined before the LIMIT, every line of
     /// the bucket fetched its order (`assignments.*` is that pick's columns: a shorter text for
-    /// SQLite, which parses every statement it runs). Deadlines are end-of-day times shared by many lines: the
-    /// id settles ties, so pages neither repeat nor skip. An empty page is one row with the
-    /// count and nulls.
+    /// SQLite, which parses every statement it runs). Deadlines are end-of-day times shared by
+    /// many lines: the id settles ties, so pages neither repeat nor skip. An empty page is one
+    /// row with the count and nulls.
     static func inboxSQL(_ bucket: Bucket) -> String {
         let condition = inboxCondition(bucket)
         return """

@@ -5,6 +5,8 @@ import NIOConcurrencyHelpers
 import PostgresNIO
 import PostgresKit
 import SQLKit
+import SQLiteKit
+import SQLiteNIO
 
 /// The work-order tables read and written with SQLKit, column by column, instead of through
 /// Fluent models. Fluent walks a model's properties by reflection for every query, row and
@@ -23,11 +25,18 @@ enum OrderRows {
         /// by type without SQLKit's `Decodable` path: on a unit's inbox page (≈ 1,000 cells)
         /// that path was a sixth of the server's time.
         private let cells: PostgresRandomAccessRow?
+        /// The cells of a SQLite row of a `SharedStatement` (`SQLiteReadRow`), read by type
+        /// in the same way.
+        private let sqlite: SQLiteRow?
+        /// A SQLite row: its ids are text (`holdsIdsAsText`).
+        private let idsAsText: Bool
 
         init(row: any SQLRow, prefix: String = "") {
             self.row = row
             self.prefix = prefix
             cells = (row as? PostgresReadRow)?.cells
+            sqlite = (row as? SQLiteReadRow)?.row
+            idsAsText = cells == nil && (sqlite != nil || Self.holdsIdsAsText(row))
         }
 
         private func name(_ column: String) -> String { prefix.isEmpty ? column : prefix + column }
@@ -36,46 +45,85 @@ enum OrderRows {
             try row.decode(column: name(column), as: T.self)
         }
 
+        /// The typed read on SQLite too, chosen by the compiler wherever the column's type is
+        /// one that both drivers convert themselves (text, numbers, flags, times): the same
+        /// conversion SQLiteKit's decoder picks by a dynamic cast, called directly.
+        func callAsFunction<T: Decodable & PostgresDecodable & SQLiteDataConvertible>(_ column: String, as _: T.Type = T.self) throws -> T {
+            guard let sqlite else { return try postgres(column) }
+            let name = name(column)
+            guard let data = sqlite.column(name) else { throw PostgresReadRow.MissingColumn(name: name) }
+            guard let value = T(sqliteData: data) else { return try SQLiteDataDecoder().decode(T.self, from: data) }
+            return value
+        }
+
+        func optional<T: Decodable & PostgresDecodable & SQLiteDataConvertible>(_ column: String, as _: T.Type = T.self) throws -> T? {
+            guard let sqlite else { return try postgresOptional(column) }
+            guard let data = sqlite.column(name(column)), data != .null else { return nil }
+            return try self(column, as: T.self)
+        }
+
         /// The typed read, chosen by the compiler wherever the column's type is one
         /// PostgresNIO decodes itself.
         func callAsFunction<T: Decodable & PostgresDecodable>(_ column: String, as _: T.Type = T.self) throws -> T {
+            try postgres(column)
+        }
+
+        func optional<T: Decodable & PostgresDecodable>(_ column: String, as _: T.Type = T.self) throws -> T? {
+            try postgresOptional(column)
+        }
+
+        private func postgres<T: Decodable & PostgresDecodable>(_ column: String) throws -> T {
             let name = name(column)
             guard let cells else { return try row.decode(column: name, as: T.self) }
             guard cells.contains(name) else { throw PostgresReadRow.MissingColumn(name: name) }
             return try cells[name].decode(T.self)
         }
 
-        func optional<T: Decodable & PostgresDecodable>(_ column: String, as _: T.Type = T.self) throws -> T? {
+        private func postgresOptional<T: Decodable & PostgresDecodable>(_ column: String) throws -> T? {
             let name = name(column)
             guard let cells else { return try row.decodeNil(column: name) ? nil : row.decode(column: name, as: T.self) }
             guard cells.contains(name) else { return nil }
             let cell = cells[name]
             return cell.bytes == nil ? nil : try cell.decode(T.self)
         }
+
         /// A UUID column, chosen by the compiler wherever a `UUID` is read. SQLite stores it as
         /// text, which SQLiteKit turns into a `UUID` through its generic nested decoder and
-        /// Foundation's `UUID(uuidString:)`, which calls `sscanf` (together 5% of a SQLite inbox
-        /// page's samples): the text is parsed here instead (`UUID(text:)`). A row from a
-        /// prepared PostgreSQL statement is read by type; anything else that is not text is left
-        /// to the row's own decoder.
+        /// Foundation's `UUID(uuidString:)`, which calls `sscanf` (2% of a SQLite inbox page's
+        /// samples): that text is parsed here instead (`UUID(text:)`). PostgreSQL sends the 16
+        /// bytes: a row of a prepared statement is read by type, any other by its own decoder.
         func callAsFunction(_ column: String, as _: UUID.Type = UUID.self) throws -> UUID {
             let name = name(column)
             if let cells {
                 guard cells.contains(name) else { throw PostgresReadRow.MissingColumn(name: name) }
                 return try cells[name].decode(UUID.self)
             }
-            if let text = try? row.decode(column: name, as: String.self), let id = UUID(text: text) { return id }
+            if let sqlite, case .text(let text) = sqlite.column(name), let id = UUID(text: text) { return id }
+            if idsAsText, let text = try? row.decode(column: name, as: String.self), let id = UUID(text: text) { return id }
             return try row.decode(column: name, as: UUID.self)
         }
 
         func optional(_ column: String, as _: UUID.Type = UUID.self) throws -> UUID? {
-            if cells == nil, try row.decodeNil(column: name(column)) { return nil }
             if let cells {
                 let name = name(column)
                 guard cells.contains(name), cells[name].bytes != nil else { return nil }
+            } else if try row.decodeNil(column: name(column)) {
+                return nil
             }
             return try self(column, as: UUID.self)
         }
+
+        /// Whether a row is SQLiteKit's, whose ids are text. Its type is private to SQLiteKit,
+        /// so it is told by name, once per row type.
+        static func holdsIdsAsText(_ row: any SQLRow) -> Bool {
+            let type = ObjectIdentifier(Swift.type(of: row))
+            if let known = rowTypes.withLockedValue({ $0[type] }) { return known }
+            let sqlite = String(reflecting: Swift.type(of: row)).hasPrefix("SQLiteKit.")
+            rowTypes.withLockedValue { $0[type] = sqlite }
+            return sqlite
+        }
+
+        private static let rowTypes = NIOLockedValueBox<[ObjectIdentifier: Bool]>([:])
 
         /// A UUID column. SQLite stores it as text, which SQLiteKit turns into a `UUID` through
         /// its generic nested decoder, several times slower than reading the text and parsing
@@ -88,6 +136,7 @@ enum OrderRows {
             }
             return id
         }
+
         func optional<T: Decodable>(_ column: String, as _: T.Type = T.self) throws -> T? {
             let name = name(column)
             return try row.decodeNil(column: name) ? nil : row.decode(column: name, as: T.self)

@@ -5,6 +5,8 @@ import HotlineCore
 import NIOConcurrencyHelpers
 import NIOCore
 import SQLKit
+import SQLiteKit
+import SQLiteNIO
 
 /// Statements that every request or every intake runs, prepared once per PostgreSQL connection.
 /// An unprepared statement is parsed and planned on every run: for the token lookup (a join
@@ -146,12 +148,9 @@ enum PreparedStatements {
 /// A read written once, as text in PostgreSQL's `$1…$n` form, for both databases. PostgreSQL
 /// runs it as a prepared statement, parsed and planned once per connection: on the hot reads
 /// (a unit's inbox, an order's parts) planning cost PostgreSQL more than answering, about a
-/// millisecond a statement at a million orders. On SQLite, SQLKit binds each `$n` in place
-/// (SQLite plans in microseconds), except whole numbers, which are written into the text:
-/// SQLite re-prepares a statement at its first step when a bound `LIMIT` or `OFFSET` changes,
-/// and sqlite-nio binds after preparing, so every inbox page was parsed twice (4% of all CPU
-/// samples of SQLite inbox pages, docs/PERFORMANCE.md). sqlite-nio keeps no prepared
-/// statements, so a literal costs nothing in reuse.
+/// millisecond a statement at a million orders. On SQLite each `$n` is bound in place (SQLite
+/// plans in microseconds), except whole numbers, which are written into the text
+/// (`sqliteQuery`).
 ///
 /// PostgreSQL keeps only the first 63 bytes of a statement's name; PostgresNIO names it by
 /// its Swift type unless `name` says otherwise, so generic statements give a short one.
@@ -183,6 +182,10 @@ extension SharedStatement {
     /// The statement's rows, read like SQLKit's on either database.
     func rows(on db: any Database) async throws -> [any SQLRow] {
         if let rows = await PreparedStatements.orNil(Self.name, on: db, { try await PreparedStatements.rows(self, on: db) }) { return rows }
+        if let sqlite = db as? any SQLiteDatabase {
+            let (text, binds) = try Self.sqliteQuery(Self.sql, arguments)
+            return try await sqlite.query(text, binds).map(SQLiteReadRow.init)
+        }
         return try await (db as! any SQLDatabase).raw(Self.query(Self.sql, arguments)).all()
     }
 
@@ -190,6 +193,44 @@ extension SharedStatement {
     /// placeholder syntax: a number used twice is bound twice.
     static func query(_ text: String, _ arguments: [BulkCell]) throws -> SQLQueryString {
         var query = SQLQueryString("")
+        try scan(text, arguments, literal: { query.appendLiteral($0) }, placeholder: { n in query.appendInterpolation(bind: arguments[n - 1].encodable) })
+        return query
+    }
+
+    /// SQLite's text and binds for `text`: `$n` becomes `?n`, bound to `arguments[n - 1]` as
+    /// SQLiteKit binds it, and run through sqlite-nio directly, so that `OrderRows.Reader`
+    /// reads the rows' cells by type (`SQLiteReadRow`).
+    ///
+    /// Whole numbers are written into the text instead. SQLite re-prepares a statement at its
+    /// first step when a bound `LIMIT` or `OFFSET` changes, and sqlite-nio binds after
+    /// preparing, so every inbox page was parsed twice (4% of all samples of SQLite inbox
+    /// pages, docs/PERFORMANCE.md). sqlite-nio keeps no prepared statements, so a literal
+    /// loses no reuse. (Not on PostgreSQL, which reads a small literal as a 32-bit integer.)
+    static func sqliteQuery(_ text: String, _ arguments: [BulkCell]) throws -> (String, [SQLiteData]) {
+        var sql = ""
+        var highest = 0
+        try scan(text, arguments, literal: { sql += $0 }, placeholder: { n in
+            if case .int(let number) = arguments[n - 1] {
+                // In parentheses when negative: after a `-` in the text, `--` would open a comment.
+                sql += number < 0 ? "(\(number))" : String(number)
+            } else {
+                sql += "?\(n)"
+                highest = max(highest, n)
+            }
+        })
+        // Every number up to the highest is a parameter of the statement, used or not.
+        let encoder = SQLiteDataEncoder()
+        let binds = try arguments.prefix(highest).map { cell -> SQLiteData in
+            switch cell {
+            case .object, .encodable: throw SharedStatementError.unsupportedArgument(name)
+            default: return try encoder.encode(cell.encodable)
+            }
+        }
+        return (sql, binds)
+    }
+
+    /// Walks `text`, handing on each run of literal text and the number of each `$n`.
+    private static func scan(_ text: String, _ arguments: [BulkCell], literal: (String) -> Void, placeholder: (Int) throws -> Void) throws {
         let bytes = Array(text.utf8)
         var literalStart = 0
         var i = 0
@@ -199,17 +240,30 @@ extension SharedStatement {
             var n = 0
             while end < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[end]) { n = n * 10 + Int(bytes[end] - UInt8(ascii: "0")); end += 1 }
             guard n <= arguments.count else { throw SharedStatementError.missingArgument(name, n) }
-            query.appendLiteral(String(decoding: bytes[literalStart..<i], as: UTF8.self))
-            if case .int(let number) = arguments[n - 1] {
-                query.appendLiteral(String(number))
-            } else {
-                query.appendInterpolation(bind: arguments[n - 1].encodable)
-            }
+            literal(String(decoding: bytes[literalStart..<i], as: UTF8.self))
+            try placeholder(n)
             literalStart = end
             i = end
         }
-        query.appendLiteral(String(decoding: bytes[literalStart...], as: UTF8.self))
-        return query
+        literal(String(decoding: bytes[literalStart...], as: UTF8.self))
+    }
+}
+
+/// A SQLite row of a `SharedStatement`, read like SQLiteKit's, whose cells `OrderRows.Reader`
+/// also reads by type: SQLiteKit's decoder asks each value's type for its conversion by a
+/// dynamic cast, and those casts and metadata lookups were 3.4% of a SQLite inbox page's
+/// samples (docs/PERFORMANCE.md).
+struct SQLiteReadRow: SQLRow {
+    let row: SQLiteRow
+
+    init(_ row: SQLiteRow) { self.row = row }
+
+    var allColumns: [String] { row.columns.map(\.name) }
+    func contains(column: String) -> Bool { row.column(column) != nil }
+    func decodeNil(column: String) throws -> Bool { (row.column(column) ?? .null) == .null }
+    func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
+        guard let data = row.column(column) else { throw PostgresReadRow.MissingColumn(name: column) }
+        return try SQLiteDataDecoder().decode(D.self, from: data)
     }
 }
 
