@@ -219,6 +219,8 @@ extension SharedStatement {
             }
         })
         // Every number up to the highest is a parameter of the statement, used or not.
+        // SQLiteKit's default encoder, the one `configure` leaves the SQLite database with: the
+        // values are bound as SQLKit binds them everywhere else.
         let encoder = SQLiteDataEncoder()
         let binds = try arguments.prefix(highest).map { cell -> SQLiteData in
             switch cell {
