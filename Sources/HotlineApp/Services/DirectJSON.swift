@@ -7,9 +7,10 @@ import HotlineCore
 /// container box, a coding path and the check that its container is still open: the response
 /// JSON was 29% of an inbox page's server CPU in session 14's profile (docs/PERFORMANCE.md).
 /// Only the lines that lists serve by the page write themselves: an order's summary, an
-/// assignment (with its time limit), an inbox line, and a page of any of them. The bytes are exactly those of their
-/// `encode(to:)`, which stays the reference: `DirectJSONTests` compares the two for values with
-/// every optional set and with none, so a field added to one and not the other fails there.
+/// assignment (with its time limit), an inbox line, and a page of any of them. The bytes are
+/// exactly those of their `encode(to:)`, which stays the reference: `DirectJSONTests` compares
+/// the two for values with every optional set and with none, so a field added to one and not
+/// the other fails there.
 protocol DirectJSON: Encodable {
     func write(to json: inout JSONWriter) throws
 }
