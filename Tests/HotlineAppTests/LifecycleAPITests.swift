@@ -191,6 +191,84 @@ struct LifecycleAPITests {
         }
     }
 
+    @Test("SQLite group commit: the search index gets the text of exactly the writes that landed, edits included")
+    func groupCommitSearchRows() async throws {
+        try await withTestApp { app, w, _ in
+            guard let batcher = app.hotline.writeBatcher else { return }  // PostgreSQL indexes in the order's own statement
+            let db = app.db
+            let template = try #require(try await WorkOrderRepository(db: db).find(UUID(uuidString: try await app.call(.POST, "/work-orders", as: "agent", world: w, json: intakeBody()).json.string("id")!)!)).aggregate
+            /// A copy of the first order under a new id, number and title.
+            @Sendable func copy(_ n: Int, title: String) -> WorkOrderAggregate {
+                var a = template
+                a.order.id = UUID()
+                a.order.number = "20261123900\(n)00"
+                a.order.title = title
+                a.order.elements.matter = title
+                return a
+            }
+            let titles = ["紫藤花架倒塌", "锅炉房漏水", "桥洞积水成河"]
+            let before = batcher.transactions
+            struct Refused: Error {}
+            let ids = try await withThrowingTaskGroup(of: (String, String?).self) { group in
+                // The first write holds the writer while the others queue behind it.
+                group.addTask {
+                    try await app.hotline.write(on: db) { _ in try await Task.sleep(for: .milliseconds(500)) }
+                    return ("", nil)
+                }
+                try await Task.sleep(for: .milliseconds(100))
+                for title in titles {
+                    group.addTask {
+                        var body = intakeBody()
+                        body["title"] = title
+                        body["elements"] = (body["elements"] as! [String: Any]).merging(["matter": title]) { $1 }
+                        return (title, try await app.call(.POST, "/work-orders", as: "agent", world: w, json: body).json.string("id"))
+                    }
+                }
+                // Stored under one title and edited to another within the same write.
+                group.addTask {
+                    let a = copy(1, title: "井盖丢失伤人")
+                    try await app.hotline.write(on: db) { tx in
+                        let repo = WorkOrderRepository(db: tx)
+                        try await repo.create(a, history: [], timers: [])
+                        var edited = a
+                        edited.order.title = "楼顶广告牌松动"
+                        edited.order.elements.matter = "楼顶广告牌松动"
+                        try await repo.save(Transition(aggregate: edited, events: []), over: .init(aggregate: a), actor: nil, at: app.hotline.now, timers: [])
+                    }
+                    return ("楼顶广告牌松动", a.order.id.uuidString)
+                }
+                // Stored, indexed, then refused: its savepoint takes the order back, and its text too.
+                group.addTask {
+                    do {
+                        try await app.hotline.write(on: db) { tx in
+                            try await WorkOrderRepository(db: tx).create(copy(2, title: "候鸟栖息地被占"), history: [], timers: [])
+                            throw Refused()
+                        }
+                    } catch is Refused {}
+                    return ("", nil)
+                }
+                var ids: [String: String] = [:]
+                for try await (title, id) in group where !title.isEmpty { ids[title] = id }
+                return ids
+            }
+            // The intakes read before they write (their token, the rules), so they may queue a
+            // little after the direct writes and form a group of their own.
+            #expect(batcher.transactions - before < 6, "the queued writes shared transactions")
+            func found(_ q: String) async throws -> [String] {
+                let encoded = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+                let r = try await app.call(.GET, "/work-orders?q=\(encoded)", as: "supervisor", world: w)
+                return (r.json["items"] as? [[String: Any]] ?? []).compactMap { $0.string("id") }
+            }
+            for title in titles + ["楼顶广告牌松动"] {
+                let id = try #require(ids[title])
+                #expect(try await found(title) == [id], "\(title)")
+            }
+            #expect(try await found("井盖丢失").isEmpty, "the title edited away within the write is not found")
+            #expect(try await found("候鸟栖息地").isEmpty, "the refused write left no text behind")
+            #expect(try await found("路灯不亮") == [template.order.id.uuidString], "the first order, indexed alone, is still found")
+        }
+    }
+
     @Test("Shutdown waits for a handler still running before the databases close")
     func shutdownDrainsRequests() async throws {
         // Its own app, shut down in the middle of a request: before the drain, the handler's

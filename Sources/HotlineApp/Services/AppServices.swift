@@ -168,25 +168,32 @@ final class WriteBatcher: Sendable {
         let outcomes: [(any Error)?]
         do {
             outcomes = try await batch[0].db.transaction { tx in
-                // Alone, a write needs no savepoint: its failure rolls the transaction back.
-                if batch.count == 1 {
-                    try await batch[0].run(tx)
-                    return [nil]
-                }
                 let sql = tx as! any SQLDatabase
                 var outcomes: [(any Error)?] = []
+                // The search rows of the writes that succeed, written after the last savepoint.
+                var searchRows: [(id: UUID, terms: String)] = []
                 for job in batch {
+                    let rows = SearchIndex.GroupRows()
+                    // Alone, a write needs no savepoint: its failure rolls the transaction back.
+                    if batch.count == 1 {
+                        try await SearchIndex.GroupRows.$current.withValue(rows) { try await job.run(tx) }
+                        outcomes.append(nil)
+                        searchRows += rows.taken
+                        continue
+                    }
                     try await sql.raw("SAVEPOINT batched_write").run()
                     do {
-                        try await job.run(tx)
+                        try await SearchIndex.GroupRows.$current.withValue(rows) { try await job.run(tx) }
                         try await sql.raw("RELEASE batched_write").run()
                         outcomes.append(nil)
+                        searchRows += rows.taken
                     } catch {
                         try await sql.raw("ROLLBACK TO batched_write").run()
                         try await sql.raw("RELEASE batched_write").run()
                         outcomes.append(error)
                     }
                 }
+                if let insert = SearchIndex.GroupRows.insertion(searchRows) { try await sql.execute(sql: insert) { _ in } }
                 return outcomes
             }
         } catch {
