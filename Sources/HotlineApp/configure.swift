@@ -14,10 +14,11 @@ public func configure(_ app: Application, settings: Settings) async throws {
     ContentConfiguration.global.use(encoder: StreamingJSONEncoder(), for: .json)
     switch settings.database {
     case .sqliteMemory:
-        app.databases.use(.sqlite(.memory), as: .sqlite)
+        // One configuration for both: each `.memory` names a database of its own.
+        useSQLite(app, SQLiteConfiguration(storage: .memory))
     case .sqliteFile(let path):
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+        useSQLite(app, SQLiteConfiguration(storage: .file(path: path)))
     case .postgres(let url):
         var config = try SQLPostgresConfiguration(url: url)
         // Loopback and test servers have no TLS; production URLs say sslmode themselves.
@@ -113,12 +114,32 @@ func routes(_ app: Application) throws {
     try staff.register(collection: ConsoleOpen311Controller())
 }
 
+extension DatabaseID {
+    /// The SQLite file again, for the one connection that writes (`WriteBatcher`).
+    static let sqliteWriter = DatabaseID(string: "sqlite-writer")
+}
+
+/// SQLite: the pooled connections that read (one per event loop), and one more that all the
+/// app's writes share.
+///
+/// A connection in WAL mode drops its whole page cache whenever it finds that another
+/// connection has committed; the writer, alone in committing, keeps its cache warm. Before,
+/// each group of writes ran on the connection of its first request's event loop, so every
+/// commit emptied the other connection's cache, and a group first waited for that connection
+/// to finish the reads queued on it (1.4 ms of an 11 ms group at a million orders).
+private func useSQLite(_ app: Application, _ configuration: SQLiteConfiguration) {
+    app.databases.use(.sqlite(configuration), as: .sqlite)
+    app.databases.use(.sqlite(configuration), as: .sqliteWriter, isDefault: false)
+    app.hotline.writeBatcher?.writer = app.databases.database(.sqliteWriter, logger: app.logger, on: app.eventLoopGroup.next())
+}
+
 /// Per-connection SQLite settings. The pool keeps one connection per event loop, so touching
-/// each loop's pool once reaches every connection the app will use.
+/// each loop's pool once, and the writer's, reaches every connection the app will use.
 enum SQLitePragmas {
     static func applyToEveryConnection(_ app: Application) async throws {
-        for loop in app.eventLoopGroup.makeIterator() {
-            let db = app.databases.database(.sqlite, logger: app.logger, on: loop) as! any SQLiteDatabase
+        let readers = app.eventLoopGroup.makeIterator().map { app.databases.database(.sqlite, logger: app.logger, on: $0)! }
+        for db in readers + [app.hotline.writeBatcher?.writer].compactMap({ $0 }) {
+            let db = db as! any SQLiteDatabase
             try await db.withConnection { conn in
                 // synchronous=FULL makes each commit durable before the citizen gets a number (R-NF-4).
                 _ = try await conn.query("PRAGMA synchronous=FULL")

@@ -140,6 +140,15 @@ final class WriteBatcher: Sendable {
 
     private let state = NIOLockedValueBox(State())
 
+    /// The connection every group runs on (`configure` sets it, see `useSQLite`); without one,
+    /// a group runs on its first write's database.
+    var writer: (any Database)? {
+        get { writerBox.withLockedValue { $0 } }
+        set { writerBox.withLockedValue { $0 = newValue } }
+    }
+
+    private let writerBox = NIOLockedValueBox<(any Database)?>(nil)
+
     func submit(_ job: Job) {
         let start = state.withLockedValue { s -> Bool in
             s.queue.append(job)
@@ -159,15 +168,15 @@ final class WriteBatcher: Sendable {
                 return batch
             }
             if batch.isEmpty { return }
-            await Self.run(batch)
+            await Self.run(batch, on: writer ?? batch[0].db)
             state.withLockedValue { $0.transactions += 1 }
         }
     }
 
-    private static func run(_ batch: [Job]) async {
+    private static func run(_ batch: [Job], on db: any Database) async {
         let outcomes: [(any Error)?]
         do {
-            outcomes = try await batch[0].db.transaction { tx in
+            outcomes = try await db.transaction { tx in
                 let sql = tx as! any SQLDatabase
                 var outcomes: [(any Error)?] = []
                 // The search rows of the writes that succeed, written after the last savepoint.
@@ -205,7 +214,7 @@ final class WriteBatcher: Sendable {
                 batch[0].finish(error)
                 return
             }
-            for job in batch { await run([job]) }
+            for job in batch { await run([job], on: db) }
             return
         }
         for (job, outcome) in zip(batch, outcomes) { job.finish(outcome) }
