@@ -184,7 +184,12 @@ struct WorkOrderController: RouteCollection {
             var call: Call?
             if let callId { call = try await CallStore(db: db).find(callId) }
             let (aggregate, writes, target) = try statements(db, number: try await repo.nextNumber(day: day), call: call)
-            try await repo.run(writes)
+            // Nothing here reads the new order's rows back: in a group they wait for its end.
+            if let group = WriteBatcher.Deferred.current, let inserts = writes as? [SQLRowsInsert] {
+                group.insertAtEnd(inserts)
+            } else {
+                try await repo.run(writes)
+            }
             if let (tt, over) = target { try await repo.save(tt, over: over, actor: actor, at: now, timers: lifecycle.timers(for: tt.aggregate)) }
             return (aggregate, secret)
         }

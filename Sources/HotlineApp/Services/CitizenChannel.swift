@@ -29,7 +29,7 @@ enum CitizenChannel {
     }
 
     static func storeSecret(_ secret: String, orderId: UUID) -> any SQLExpression {
-        SQLQueryString("INSERT INTO query_secrets (work_order_id, secret_hash, failures) VALUES (\(bind: orderId), \(bind: hash(secret, orderId: orderId)), 0)")
+        SQLRowsInsert(table: "query_secrets", columns: ["work_order_id", "secret_hash", "failures"], rows: [[.bind(orderId), .bind(hash(secret, orderId: orderId)), .bind(0)]])
     }
 
     /// A citizen's own request becomes an order (R-CIT-1): checked first, so bad input stores

@@ -296,7 +296,7 @@ struct SQLColumnList: SQLExpression {
 struct SQLRowsInsert: SQLExpression {
     let table: String
     let columns: [String]
-    let rows: [[DatabaseQuery.Value]]
+    var rows: [[DatabaseQuery.Value]]
     /// Text appended after the values, e.g. a `RETURNING` clause.
     var suffix = ""
 

@@ -2,7 +2,6 @@ import Fluent
 import FluentPostgresDriver
 import Foundation
 import HotlineCore
-import NIOConcurrencyHelpers
 import NIOCore
 import SQLKit
 
@@ -33,13 +32,13 @@ struct SearchIndex {
     /// The statements that index a new order, to run in order in its transaction. On SQLite
     /// the FTS row takes the rowid the first statement drew, through `last_insert_rowid()`
     /// of the same connection; inside a group commit it waits for the end of the group
-    /// (`GroupRows`).
+    /// (`WriteBatcher.Deferred`).
     func insertion(_ o: WorkOrder) -> [any SQLExpression] {
         let text = Self.text(of: o)
         if isSQLite {
-            let row: SQLQueryString = "INSERT INTO work_order_search (work_order_id) VALUES (\(bind: o.id))"
-            if let group = GroupRows.current {
-                group.add(o.id, terms: SearchTerms.document(text))
+            let row = SQLRowsInsert(table: "work_order_search", columns: ["work_order_id"], rows: [[.bind(o.id)]])
+            if let group = WriteBatcher.Deferred.current {
+                group.index(o.id, terms: SearchTerms.document(text))
                 return [row]
             }
             return [row, "INSERT INTO work_order_fts (rowid, terms) VALUES (last_insert_rowid(), \(bind: SearchTerms.document(text)))" as SQLQueryString]
@@ -52,7 +51,7 @@ struct SearchIndex {
         let text = Self.text(of: o)
         if isSQLite {
             // Indexed earlier in the same write and not yet written to FTS5: its terms change there.
-            if let group = GroupRows.current, group.replace(o.id, terms: SearchTerms.document(text)) { return }
+            if let group = WriteBatcher.Deferred.current, group.reindex(o.id, terms: SearchTerms.document(text)) { return }
             guard let row = try await sql.raw("SELECT id FROM work_order_search WHERE work_order_id = \(bind: o.id)").first() else {
                 return try await insert(o)
             }
@@ -64,54 +63,21 @@ struct SearchIndex {
         }
     }
 
-    /// SQLite: the FTS rows of a write that runs in a group commit (`WriteBatcher`), written
-    /// together after the group's last savepoint, just before it commits.
-    ///
-    /// FTS5 keeps new terms in memory and writes them out as a new segment of its index at
-    /// every savepoint and every statement that opens a statement journal (an upsert, a
-    /// multi-row insert), and each segment written costs merge work later. With each write in
-    /// a savepoint of its own, every order in a group wrote its own segment: half of the
-    /// writer's time at a million orders (`bench`: 0.5 of 1.1 ms per order in a group of
-    /// eight). Written at the end, a group makes one segment.
-    ///
-    /// Each write collects its own rows, and the group takes them only from the writes that
-    /// succeed. The rows join their `work_order_search` rows, which a write rolled back to its
-    /// savepoint no longer has: its text cannot reach the index either way.
-    final class GroupRows: Sendable {
-        /// The rows of the write running in this task, if it runs in a group.
-        @TaskLocal static var current: GroupRows?
-
-        private let rows = NIOLockedValueBox<[(id: UUID, terms: String)]>([])
-
-        func add(_ id: UUID, terms: String) {
-            rows.withLockedValue { $0.append((id, terms)) }
+    /// SQLite: one statement for a group commit's FTS rows (`WriteBatcher.Deferred`), each
+    /// under the rowid of its order's `work_order_search` row, written earlier in the same
+    /// transaction. A write rolled back to its savepoint has no such row, so its text cannot
+    /// reach the index.
+    static func groupInsertion(_ rows: [(id: UUID, terms: String)]) -> (any SQLExpression)? {
+        guard !rows.isEmpty else { return nil }
+        var values = SQLQueryString("")
+        for (i, row) in rows.enumerated() {
+            values.appendInterpolation(unsafeRaw: i == 0 ? "(" : ", (")
+            values.appendInterpolation(bind: row.id)
+            values.appendInterpolation(unsafeRaw: ", ")
+            values.appendInterpolation(bind: row.terms)
+            values.appendInterpolation(unsafeRaw: ")")
         }
-
-        /// Changes the terms of an order indexed in this write; false if it was not.
-        func replace(_ id: UUID, terms: String) -> Bool {
-            rows.withLockedValue { rows in
-                guard let i = rows.lastIndex(where: { $0.id == id }) else { return false }
-                rows[i].terms = terms
-                return true
-            }
-        }
-
-        var taken: [(id: UUID, terms: String)] { rows.withLockedValue { $0 } }
-
-        /// One statement for a whole group: each order's FTS row under the rowid of its
-        /// `work_order_search` row, written earlier in the same transaction.
-        static func insertion(_ rows: [(id: UUID, terms: String)]) -> (any SQLExpression)? {
-            guard !rows.isEmpty else { return nil }
-            var values = SQLQueryString("")
-            for (i, row) in rows.enumerated() {
-                values.appendInterpolation(unsafeRaw: i == 0 ? "(" : ", (")
-                values.appendInterpolation(bind: row.id)
-                values.appendInterpolation(unsafeRaw: ", ")
-                values.appendInterpolation(bind: row.terms)
-                values.appendInterpolation(unsafeRaw: ")")
-            }
-            return "INSERT INTO work_order_fts (rowid, terms) SELECT s.id, v.column2 FROM (VALUES \(values)) AS v JOIN work_order_search s ON s.work_order_id = v.column1" as SQLQueryString
-        }
+        return "INSERT INTO work_order_fts (rowid, terms) SELECT s.id, v.column2 FROM (VALUES \(values)) AS v JOIN work_order_search s ON s.work_order_id = v.column1" as SQLQueryString
     }
 
     /// `work_orders.id IN (…matching…)`, to combine a text query with other filters; nil when
