@@ -266,6 +266,13 @@ struct LifecycleAPITests {
             #expect(try await found("井盖丢失").isEmpty, "the title edited away within the write is not found")
             #expect(try await found("候鸟栖息地").isEmpty, "the refused write left no text behind")
             #expect(try await found("路灯不亮") == [template.order.id.uuidString], "the first order, indexed alone, is still found")
+            // The group's FTS statement looks each new order up; it does not scan the search rows
+            // (which the planner preferred with real statistics).
+            let sql = db as! any SQLDatabase
+            try await sql.raw("ANALYZE").run()
+            let statement = try #require(SearchIndex.groupInsertion([(UUID(), "紫藤"), (UUID(), "花架")]))
+            let plan = try await sql.raw("EXPLAIN QUERY PLAN \(statement)").all().map { try $0.decode(column: "detail", as: String.self) }
+            #expect(plan.contains { $0.hasPrefix("SEARCH s ") } && !plan.contains { $0.hasPrefix("SCAN s") }, "\(plan)")
         }
     }
 

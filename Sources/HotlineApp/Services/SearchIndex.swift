@@ -66,7 +66,9 @@ struct SearchIndex {
     /// SQLite: one statement for a group commit's FTS rows (`WriteBatcher.Deferred`), each
     /// under the rowid of its order's `work_order_search` row, written earlier in the same
     /// transaction. A write rolled back to its savepoint has no such row, so its text cannot
-    /// reach the index.
+    /// reach the index. `CROSS JOIN` keeps SQLite's planner to that order: with the 100k
+    /// city's statistics it chose to scan every search row and probe the few new ones
+    /// instead, once per group (intake at 8 clients 375 -> 257 orders/s).
     static func groupInsertion(_ rows: [(id: UUID, terms: String)]) -> (any SQLExpression)? {
         guard !rows.isEmpty else { return nil }
         var values = SQLQueryString("")
@@ -77,7 +79,7 @@ struct SearchIndex {
             values.appendInterpolation(bind: row.terms)
             values.appendInterpolation(unsafeRaw: ")")
         }
-        return "INSERT INTO work_order_fts (rowid, terms) SELECT s.id, v.column2 FROM (VALUES \(values)) AS v JOIN work_order_search s ON s.work_order_id = v.column1" as SQLQueryString
+        return "INSERT INTO work_order_fts (rowid, terms) SELECT s.id, v.column2 FROM (VALUES \(values)) AS v CROSS JOIN work_order_search s ON s.work_order_id = v.column1" as SQLQueryString
     }
 
     /// `work_orders.id IN (…matching…)`, to combine a text query with other filters; nil when
