@@ -119,8 +119,9 @@ extension DatabaseID {
     static let sqliteWriter = DatabaseID(string: "sqlite-writer")
 }
 
-/// SQLite: the pooled connections that read (one per event loop), and one more that all the
-/// app's writes share.
+/// SQLite: the pooled connections that read (one per event loop), and one more for the writes
+/// that go through the write batcher (every write a request makes; migrations and seeds
+/// write on the pooled ones, before the server serves).
 ///
 /// A connection in WAL mode drops its whole page cache whenever it finds that another
 /// connection has committed; the writer, alone in committing, keeps its cache warm. Before,

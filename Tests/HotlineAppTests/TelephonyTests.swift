@@ -90,6 +90,37 @@ import VaporTesting
         }
     }
 
+    @Test("SQLite: a recording arriving in the same group commit as the order taken during the call still reaches it")
+    func recordingInTheSameGroup() async throws {
+        try await withTestApp { app, w, _ in
+            guard app.hotline.writeBatcher != nil else { return }  // PostgreSQL has no groups
+            _ = try await Self.cti(app, ["callId": "c-9", "event": "answered", "callerNumber": "13900000009", "extension": "8001"])
+            let orderId = try await withThrowingTaskGroup(of: String?.self) { group in
+                // A slow write holds the writer; the intake, then the recording, queue behind it.
+                group.addTask {
+                    try await app.hotline.write(on: app.db) { _ in try await Task.sleep(for: .milliseconds(500)) }
+                    return nil
+                }
+                try await Task.sleep(for: .milliseconds(100))
+                group.addTask {
+                    var body = intakeBody(phone: "13900000009")
+                    body["callId"] = "c-9"
+                    return try await app.call(.POST, "/work-orders", as: "agent", world: w, json: body).json.string("id")
+                }
+                try await Task.sleep(for: .milliseconds(100))
+                group.addTask {
+                    _ = try await Self.cti(app, ["callId": "c-9", "event": "recording", "recordingUrl": "https://pbx.example/rec/c-9.mp3"])
+                    return nil
+                }
+                var id: String?
+                for try await x in group where x != nil { id = x }
+                return try #require(id)
+            }
+            let timeline = try await app.call(.GET, "/work-orders/\(orderId)/timeline", as: "agent", world: w).array
+            #expect(timeline.contains { ($0["details"] as? [String: String])?["recordingUrl"] == "https://pbx.example/rec/c-9.mp3" }, "\(timeline)")
+        }
+    }
+
     @Test("The order recorded during a call is linked to it; the recording reaches it whether it comes before or after")
     func recordingReachesTheOrder() async throws {
         try await withTestApp { app, w, _ in

@@ -184,9 +184,15 @@ struct WorkOrderController: RouteCollection {
             var call: Call?
             if let callId { call = try await CallStore(db: db).find(callId) }
             let (aggregate, writes, target) = try statements(db, number: try await repo.nextNumber(day: day), call: call)
-            // Nothing here reads the new order's rows back: in a group they wait for its end.
-            if let group = WriteBatcher.Deferred.current, let inserts = writes as? [SQLRowsInsert] {
-                group.insertAtEnd(inserts)
+            // In a group the new order's rows wait for its end: nothing reads them before it
+            // commits, neither this write nor the group's others. Not so for an order taken
+            // during a call, whose recording a webhook in the same group may be adding
+            // (`TelephonyController`): it is written at once. The Idempotency-Key's row is
+            // written at once too, in this write's savepoint, so that a retry raced into the
+            // same group fails alone there rather than failing the group's merged inserts.
+            if let group = WriteBatcher.Deferred.current, call == nil, let inserts = writes as? [SQLRowsInsert] {
+                try await repo.run(inserts.filter { $0.table == IdempotencyKeyModel.schema })
+                group.insertAtEnd(inserts.filter { $0.table != IdempotencyKeyModel.schema })
             } else {
                 try await repo.run(writes)
             }

@@ -241,7 +241,9 @@ struct Open311Controller: RouteCollection {
             guard problems.isEmpty else { throw Open311Error(.badRequest, problems) }
             let token = UUID().uuidString.lowercased()
             let (aggregate, _) = try await CitizenChannel.submit(s, names: .open311, categoryField: "service_code", on: req) { order in
-                [SQLQueryString("INSERT INTO open311_requests (work_order_id, token, key_id, requested_at) VALUES (\(bind: order.id), \(bind: token), \(bind: keyId), \(bind: order.createdAt))")]
+                [SQLRowsInsert(table: "open311_requests", columns: ["work_order_id", "token", "key_id", "requested_at"], rows: [
+                    [.bind(order.id), .bind(token), .bind(keyId), .bind(order.createdAt)],
+                ])]
             }
             let o = aggregate.order
             let notice = "已受理，工单编号\(o.number)。12345热线将在\(o.dispatchDueAt.map(MessageTemplates.shortTime) ?? "规定时限")前分派承办单位。"

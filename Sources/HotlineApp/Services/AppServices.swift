@@ -115,6 +115,7 @@ extension HotlineServices {
 /// Group commit for SQLite. Writes run one at a time, in the order they were submitted; the
 /// writes that queued while a transaction was running go together into the next one, each
 /// inside a savepoint of its own, so one write's failure rolls back only its own changes.
+/// What they leave to the end of the group (`Deferred`) is written after the last savepoint.
 /// None is answered before the transaction that holds it has committed.
 ///
 /// At eight concurrent intakes one order per transaction spent a fifth of the CPU in commits
@@ -133,10 +134,15 @@ final class WriteBatcher: Sendable {
         var queue: [Job] = []
         var draining = false
         var transactions = 0
+        var reruns = 0
     }
 
     /// Transactions run so far (for tests and diagnostics: fewer than the writes means groups).
     var transactions: Int { state.withLockedValue { $0.transactions } }
+
+    /// Groups that failed as a whole and had their writes run again one by one (for tests
+    /// and diagnostics: a full disk or I/O error, nothing a request can cause).
+    var reruns: Int { state.withLockedValue { $0.reruns } }
 
     private let state = NIOLockedValueBox(State())
 
@@ -168,12 +174,12 @@ final class WriteBatcher: Sendable {
                 return batch
             }
             if batch.isEmpty { return }
-            await Self.run(batch, on: writer ?? batch[0].db)
+            await run(batch, on: writer ?? batch[0].db)
             state.withLockedValue { $0.transactions += 1 }
         }
     }
 
-    private static func run(_ batch: [Job], on db: any Database) async {
+    private func run(_ batch: [Job], on db: any Database) async {
         let outcomes: [(any Error)?]
         do {
             outcomes = try await db.transaction { tx in
@@ -216,6 +222,7 @@ final class WriteBatcher: Sendable {
                 batch[0].finish(error)
                 return
             }
+            state.withLockedValue { $0.reruns += 1 }
             for job in batch { await run([job], on: db) }
             return
         }
@@ -253,9 +260,11 @@ extension WriteBatcher {
         var content: Content { box.withLockedValue { $0 } }
 
         /// Inserts to run at the end of the group, in this order. Rows handed over here are
-        /// not in the database until then: only for rows the write does not read back.
+        /// not in the database until then: only for rows that neither this write nor another
+        /// in the group reads, and that cannot fail (no unique key a request can race for):
+        /// a failure there fails the whole group.
         func insertAtEnd(_ inserts: [SQLRowsInsert]) {
-            assert(inserts.allSatisfy { !$0.suffix.localizedCaseInsensitiveContains("returning") }, "a deferred insert returns nothing")
+            assert(inserts.allSatisfy { !$0.suffix.lowercased().contains("returning") }, "a deferred insert returns nothing")
             box.withLockedValue { $0.inserts += inserts }
         }
 
@@ -273,26 +282,25 @@ extension WriteBatcher {
         }
 
         /// The group's statements: the inserts of each table and column list merged, in the
-        /// order the first write that made each one made them, then the FTS rows. Each write
-        /// makes its inserts parent first (an order, then rows that refer to it), and so does
-        /// the merge, since every write of a kind makes the same inserts in the same order.
+        /// order of each one's first appearance, then the FTS rows. Parents stay before their
+        /// children: intake, the one write that defers, makes the order's row first, and no
+        /// other row it defers is a parent.
         static func statements(_ writes: [Content]) -> [any SQLExpression] {
             var merged: [SQLRowsInsert] = []
             var slot: [String: Int] = [:]
             for insert in writes.flatMap(\.inserts) {
                 let key = insert.table + "\u{0}" + insert.columns.joined(separator: ",") + "\u{0}" + insert.suffix
-                if let i = slot[key], merged[i].rows.count * insert.columns.count < maxBinds {
+                if let i = slot[key] {
                     merged[i].rows += insert.rows
                 } else {
                     slot[key] = merged.count
                     merged.append(insert)
                 }
             }
+            // A group holds at most `maxBatch` writes, a few rows of each table apiece.
+            assert(merged.allSatisfy { $0.rows.count * $0.columns.count < 32_766 }, "within SQLite's bound on a statement's parameters")
             return merged + [SearchIndex.groupInsertion(writes.flatMap(\.searchRows))].compactMap { $0 }
         }
-
-        /// Below SQLite's bound on a statement's parameters (32,766).
-        static let maxBinds = 16_000
     }
 }
 
