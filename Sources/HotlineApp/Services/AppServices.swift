@@ -240,7 +240,7 @@ extension WriteBatcher {
     ///   own, every order in a group wrote its own segment: in a replay of the intake's
     ///   statements on the 1M city (groups of eight), half of the writer's time. Written at the
     ///   end, a group makes one segment.
-    /// - **Inserts that nothing in the write reads back** (`insertAtEnd`; intake's rows). Those of
+    /// - **Inserts that nothing in the group reads** (`insertAtEnd`; intake's rows). Those of
     ///   the same table and columns go into one multi-row statement: a group of eight intakes
     ///   makes six inserts instead of forty-eight, each parsed and planned once (sqlite-nio
     ///   keeps no prepared statements) and each one trip to SQLite's thread instead of eight.
