@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import HotlineCore
+import NIOConcurrencyHelpers
 import SQLKit
 import Testing
 import Vapor
@@ -93,27 +94,43 @@ import VaporTesting
     @Test("SQLite: a recording arriving in the same group commit as the order taken during the call still reaches it")
     func recordingInTheSameGroup() async throws {
         try await withTestApp { app, w, _ in
-            guard app.hotline.writeBatcher != nil else { return }  // PostgreSQL has no groups
+            guard let batcher = app.hotline.writeBatcher else { return }  // PostgreSQL has no groups
             _ = try await Self.cti(app, ["callId": "c-9", "event": "answered", "callerNumber": "13900000009", "extension": "8001"])
             let orderId = try await withThrowingTaskGroup(of: String?.self) { group in
-                // A slow write holds the writer; the intake, then the recording, queue behind it.
+                /// Waits until `n` writes queue behind the running group (or 10 s pass: a slow
+                /// machine then fails the expectations below rather than hang).
+                @Sendable func untilQueued(_ n: Int) async throws {
+                    for _ in 0..<2_000 where batcher.queued < n { try await Task.sleep(for: .milliseconds(5)) }
+                }
+                // A write holds the writer until the intake, then the recording, queue behind it.
+                let holding = NIOLockedValueBox(false)
                 group.addTask {
-                    try await app.hotline.write(on: app.db) { _ in try await Task.sleep(for: .milliseconds(500)) }
+                    try await app.hotline.write(on: app.db) { _ in
+                        holding.withLockedValue { $0 = true }
+                        try await untilQueued(2)
+                    }
                     return nil
                 }
-                try await Task.sleep(for: .milliseconds(100))
+                while !holding.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
                 group.addTask {
                     var body = intakeBody(phone: "13900000009")
                     body["callId"] = "c-9"
                     return try await app.call(.POST, "/work-orders", as: "agent", world: w, json: body).json.string("id")
                 }
-                try await Task.sleep(for: .milliseconds(100))
+                // The webhook only once the intake waits in the queue: the two share a group, intake first.
+                try await untilQueued(1)
+                let before = batcher.transactions
                 group.addTask {
-                    _ = try await Self.cti(app, ["callId": "c-9", "event": "recording", "recordingUrl": "https://pbx.example/rec/c-9.mp3"])
-                    return nil
+                    let rec = try await Self.cti(app, ["callId": "c-9", "event": "recording", "recordingUrl": "https://pbx.example/rec/c-9.mp3"])
+                    #expect(batcher.transactions - before == 2, "the slow write's group, then one group for both")
+                    return (rec.json["workOrderIds"] as? [String])?.first.map { "rec:" + $0 }
                 }
                 var id: String?
-                for try await x in group where x != nil { id = x }
+                var linked: String?
+                for try await x in group {
+                    if let x, x.hasPrefix("rec:") { linked = String(x.dropFirst(4)) } else if let x { id = x }
+                }
+                #expect(linked?.lowercased() == id?.lowercased(), "the webhook found the order the intake linked to the call")
                 return try #require(id)
             }
             let timeline = try await app.call(.GET, "/work-orders/\(orderId)/timeline", as: "agent", world: w).array

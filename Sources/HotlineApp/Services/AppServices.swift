@@ -140,6 +140,9 @@ final class WriteBatcher: Sendable {
     /// Transactions run so far (for tests and diagnostics: fewer than the writes means groups).
     var transactions: Int { state.withLockedValue { $0.transactions } }
 
+    /// Writes waiting for the running group to end (for tests: to know a write has queued).
+    var queued: Int { state.withLockedValue { $0.queue.count } }
+
     /// Groups that failed as a whole and had their writes run again one by one (for tests
     /// and diagnostics: a full disk or I/O error, nothing a request can cause).
     var reruns: Int { state.withLockedValue { $0.reruns } }
@@ -283,8 +286,8 @@ extension WriteBatcher {
 
         /// The group's statements: the inserts of each table and column list merged, in the
         /// order of each one's first appearance, then the FTS rows. Parents stay before their
-        /// children: intake, the one write that defers, makes the order's row first, and no
-        /// other row it defers is a parent.
+        /// children: intake, the one write that defers, makes the order's row first, and every
+        /// other row it defers refers only to that order or to rows already stored.
         static func statements(_ writes: [Content]) -> [any SQLExpression] {
             var merged: [SQLRowsInsert] = []
             var slot: [String: Int] = [:]
