@@ -137,9 +137,14 @@ private func useSQLite(_ app: Application, _ configuration: SQLiteConfiguration)
 /// Per-connection SQLite settings. The pool keeps one connection per event loop, so touching
 /// each loop's pool once, and the writer's, reaches every connection the app will use.
 enum SQLitePragmas {
-    static func applyToEveryConnection(_ app: Application) async throws {
+    /// A handle on each connection: each event loop's reader, then the writer.
+    static func everyConnection(_ app: Application) -> [any Database] {
         let readers = app.eventLoopGroup.makeIterator().map { app.databases.database(.sqlite, logger: app.logger, on: $0)! }
-        for db in readers + [app.hotline.writeBatcher?.writer].compactMap({ $0 }) {
+        return readers + [app.hotline.writeBatcher?.writer].compactMap { $0 }
+    }
+
+    static func applyToEveryConnection(_ app: Application) async throws {
+        for db in everyConnection(app) {
             let db = db as! any SQLiteDatabase
             try await db.withConnection { conn in
                 // synchronous=FULL makes each commit durable before the citizen gets a number (R-NF-4).

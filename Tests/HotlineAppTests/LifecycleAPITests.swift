@@ -140,8 +140,9 @@ struct LifecycleAPITests {
     func sqliteConnectionSettings() async throws {
         try await withTestApp { app, _, _ in
             guard app.hotline.settings.database.isSQLite else { return }
-            let readers = app.eventLoopGroup.makeIterator().map { app.databases.database(.sqlite, logger: app.logger, on: $0)! }
-            for db in readers + [try #require(app.hotline.writeBatcher?.writer)] {
+            let connections = SQLitePragmas.everyConnection(app)
+            #expect(connections.count == Array(app.eventLoopGroup.makeIterator()).count + 1, "each loop's reader and the writer")
+            for db in connections {
                 let db = db as! any SQLDatabase
                 let mode = try await db.raw("PRAGMA journal_mode").first()?.decode(column: "journal_mode", as: String.self)
                 let sync = try await db.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self)
@@ -319,8 +320,9 @@ struct LifecycleAPITests {
             try await configure(app, settings: Settings(database: .sqliteFile(dir + "/hotline.sqlite"), attachmentsDirectory: dir + "/files", passwordCost: 4))
             try await app.autoMigrate()  // hundreds of pages into the log
             try await app.asyncBoot()
-            let readers = app.eventLoopGroup.makeIterator().map { app.databases.database(.sqlite, logger: app.logger, on: $0)! }
-            for db in readers + [try #require(app.hotline.writeBatcher?.writer)] {
+            let connections = SQLitePragmas.everyConnection(app)
+            #expect(connections.count == Array(app.eventLoopGroup.makeIterator()).count + 1, "each loop's reader and the writer")
+            for db in connections {
                 let db = db as! any SQLDatabase
                 let auto = try await db.raw("PRAGMA wal_autocheckpoint").first()?.decode(column: "wal_autocheckpoint", as: Int.self)
                 #expect(auto == 0, "no connection checkpoints inside its commits")
