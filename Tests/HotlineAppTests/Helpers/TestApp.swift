@@ -48,11 +48,14 @@ struct World {
     func token(_ user: String) -> String { tokens[user]! }
 }
 
+/// Whether this test run uses the PostgreSQL named by `DATABASE_URL` rather than SQLite.
+let testsUsePostgres = ProcessInfo.processInfo.environment["DATABASE_URL"]?.hasPrefix("postgres") == true
+
 /// Builds an app on in-memory SQLite, or on the PostgreSQL named by `DATABASE_URL` (schema
 /// reset first), migrates, seeds a small world, runs the test and always shuts down.
 func withTestApp(at start: String = "2026-11-23T09:00:00+08:00", seedingWorld: Bool = true, _ test: (Application, World, @Sendable (Date) -> Void) async throws -> Void) async throws {
     let url = ProcessInfo.processInfo.environment["DATABASE_URL"] ?? ""
-    let postgres = url.hasPrefix("postgres")
+    let postgres = testsUsePostgres
     if postgres { await DatabaseTurns.shared.acquire() }
     let app = try await Application.make(.testing)
     // The console's templates and files are found from the package root, whatever the
