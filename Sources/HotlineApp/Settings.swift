@@ -35,6 +35,10 @@ public struct Settings: Sendable {
     public var callStreamSeconds: Double
     /// The public side's allowances (R-CIT, abuse rules).
     public var publicLimits: PublicLimits
+    /// How long this process uses a session it looked up before asking the database again
+    /// (`SessionCache`): the most another instance's logout or account change takes to reach
+    /// it. 0: every request looks its session up.
+    public var sessionCacheSeconds: Double
 
     /// How much one client may ask of the public portal and the Open311 API.
     public struct PublicLimits: Sendable {
@@ -63,7 +67,7 @@ public struct Settings: Sendable {
     public init(
         database: DatabaseChoice, attachmentsDirectory: String, officeHours: OfficeHours = .standard, passwordCost: Int = 10, tokenLifetimeHours: Int = 12,
         worker: Bool = false, workerInterval: Double = 5, workerLease: Double = 60, smsWebhookURL: String? = nil, smsWebhookSecret: String? = nil,
-        ctiWebhookSecret: String? = nil, callStreamSeconds: Double = 15, publicLimits: PublicLimits = PublicLimits()
+        ctiWebhookSecret: String? = nil, callStreamSeconds: Double = 15, publicLimits: PublicLimits = PublicLimits(), sessionCacheSeconds: Double = 10
     ) {
         self.database = database
         self.attachmentsDirectory = attachmentsDirectory
@@ -78,6 +82,7 @@ public struct Settings: Sendable {
         self.ctiWebhookSecret = ctiWebhookSecret
         self.callStreamSeconds = callStreamSeconds
         self.publicLimits = publicLimits
+        self.sessionCacheSeconds = sessionCacheSeconds
     }
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -161,11 +166,15 @@ public struct Settings: Sendable {
                 if let n = Int(text), (1...1_000_000).contains(n) { limits[keyPath: path] = n } else { problems.append("\(name): a count, 1…1000000") }
             }
         }
+        var sessionCache = 10.0
+        if let text = env["HOTLINE_SESSION_CACHE_SECONDS"], !text.isEmpty {
+            if let n = Double(text), (0...300).contains(n) { sessionCache = n } else { problems.append("HOTLINE_SESSION_CACHE_SECONDS: seconds, 0…300") }
+        }
         limits.trustedProxies = (env["HOTLINE_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         return Settings(
             database: database, attachmentsDirectory: attachments, officeHours: officeHours, passwordCost: cost, tokenLifetimeHours: lifetime,
             worker: worker, workerInterval: interval, workerLease: lease, smsWebhookURL: webhook, smsWebhookSecret: secret,
-            ctiWebhookSecret: cti, publicLimits: limits)
+            ctiWebhookSecret: cti, publicLimits: limits, sessionCacheSeconds: sessionCache)
     }
 }

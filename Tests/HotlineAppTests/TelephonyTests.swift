@@ -52,7 +52,9 @@ import VaporTesting
             let page = try await app.page(.GET, "/intake?callId=c-100&phone=13812345678", as: "agent", world: w).body.string
             #expect(page.contains("data-stream=\"/calls/stream\"") && page.contains("name=\"callId\" id=\"callId\" value=\"c-100\"") && page.contains("value=\"13812345678\""))
             // Another agent moving to the seat takes the calls there; the first sees none.
-            try await AccountModel.query(on: app.db).filter(\.$username == "dispatcher").set(\.$rolesText, to: "agent,dispatcher").update()
+            // (Made an agent through the admin API, so the running session gets the role at once.)
+            let dispatcher = try #require(try await app.call(.GET, "/me", as: "dispatcher", world: w).json.string("id"))
+            #expect(try await app.call(.PATCH, "/accounts/\(dispatcher)", as: "admin", world: w, json: ["roles": ["agent", "dispatcher"]]).status == .ok)
             #expect(try await Self.seat(app, w, "dispatcher", "8001").status == .seeOther)
             let moved = try await app.page(.GET, "/calls/stream", as: "agent", world: w)
             #expect(Self.events(moved.body.string).isEmpty)

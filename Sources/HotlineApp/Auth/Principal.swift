@@ -57,24 +57,12 @@ struct TokenAuthenticator: AsyncMiddleware {
         }
         if let token {
             let now = request.now
-            // One joined query, not three, written out as text and prepared once per
-            // connection on PostgreSQL: every request pays for this lookup, and building and
-            // planning it cost more than answering it.
             let hash = TokenHash.of(token)
-            let row = try await PreparedStatements.TokenLookup(tokenHash: hash).rows(on: request.database).first
-            if let row {
-                let r = OrderRows.Reader(row: row)
-                let expiresAt: Date = try r("expires_at")
-                if expiresAt > now, try r("active", as: Bool.self) {
-                    let unit = UnitRef(id: try r("unit_id"), name: try r("unit_name"), level: try r("level"), parentId: try r.optional("parent_id"), path: try r("path"))
-                    let roles = Set(try r("roles", as: String.self).split(separator: ",").compactMap { Role(rawValue: String($0)) })
-                    let actor = Actor(accountId: try r("account_id"), name: try r("display_name"), roles: roles, unit: unit)
-                    let csrfToken: String = try r("csrf_token")
-                    if viaCookie && ![.GET, .HEAD, .OPTIONS].contains(request.method), try await Self.sentCSRFToken(request) != csrfToken {
-                        throw APIProblem(.forbidden, code: "csrf_token_missing", field: "X-CSRF-Token", rule: "writes with a session cookie must send the X-CSRF-Token given at login (R-NF-5)")
-                    }
-                    request.auth.login(Principal(actor: actor, tokenId: try r("token_id"), viaCookie: viaCookie, csrfToken: csrfToken, agentExtension: try r.optional("extension")))
+            if let session = try await Self.session(hash, request), session.expiresAt > now {
+                if viaCookie && ![.GET, .HEAD, .OPTIONS].contains(request.method), try await Self.sentCSRFToken(request) != session.csrfToken {
+                    throw APIProblem(.forbidden, code: "csrf_token_missing", field: "X-CSRF-Token", rule: "writes with a session cookie must send the X-CSRF-Token given at login (R-NF-5)")
                 }
+                request.auth.login(Principal(actor: session.actor, tokenId: session.tokenId, viaCookie: viaCookie, csrfToken: session.csrfToken, agentExtension: session.agentExtension))
             }
         }
         return try await next.respond(to: request)
@@ -82,6 +70,26 @@ struct TokenAuthenticator: AsyncMiddleware {
 }
 
 extension TokenAuthenticator {
+    /// The session of a token hash: from this process's `SessionCache`, or looked up (and kept)
+    /// if not there. Nil for an unknown token or an inactive account.
+    static func session(_ hash: String, _ request: Request) async throws -> SessionCache.Session? {
+        let cache = request.hotline.sessions
+        if let kept = cache.session(for: hash) { return kept }
+        let generation = cache.generation
+        // One joined query, not three, written out as text and prepared once per
+        // connection on PostgreSQL: building and planning it cost more than answering it.
+        guard let row = try await PreparedStatements.TokenLookup(tokenHash: hash).rows(on: request.database).first else { return nil }
+        let r = OrderRows.Reader(row: row)
+        guard try r("active", as: Bool.self) else { return nil }
+        let unit = UnitRef(id: try r("unit_id"), name: try r("unit_name"), level: try r("level"), parentId: try r.optional("parent_id"), path: try r("path"))
+        let roles = Set(try r("roles", as: String.self).split(separator: ",").compactMap { Role(rawValue: String($0)) })
+        let session = SessionCache.Session(
+            actor: Actor(accountId: try r("account_id"), name: try r("display_name"), roles: roles, unit: unit),
+            tokenId: try r("token_id"), csrfToken: try r("csrf_token"), agentExtension: try r.optional("extension"), expiresAt: try r("expires_at"))
+        cache.remember(session, for: hash, lookedUpIn: generation)
+        return session
+    }
+
     /// The CSRF token a cookie write sent: the API's `X-CSRF-Token` header, or a console form's
     /// `_csrf` field (the body is read here, before the route, to find it).
     static func sentCSRFToken(_ request: Request) async throws -> String? {

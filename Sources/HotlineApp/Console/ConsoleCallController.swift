@@ -32,7 +32,7 @@ struct ConsoleCallController: RouteCollection {
         // first's row after clearing, and the unique index refuses it; it goes round again.
         for attempt in 1...3 {
             do {
-                try await req.hotline.write(on: req.database) { db in
+                try await req.hotline.writeChangingSessions(on: req.database) { db in
                     let sql = db as! any SQLDatabase
                     if let ext { try await sql.raw("UPDATE accounts SET extension = NULL WHERE extension = \(bind: ext) AND id <> \(bind: account)").run() }
                     try await sql.raw("UPDATE accounts SET extension = \(bind: ext) WHERE id = \(bind: account)").run()

@@ -74,7 +74,7 @@ struct ConsoleController: RouteCollection {
 
     @Sendable func logout(req: Request) async throws -> Response {
         let p = try req.principal()
-        try await req.hotline.write(on: req.database) { db in try await AccessTokenModel.query(on: db).filter(\.$id == p.tokenId).delete() }
+        try await req.hotline.writeChangingSessions(on: req.database) { db in try await AccessTokenModel.query(on: db).filter(\.$id == p.tokenId).delete() }
         let response = req.redirect(to: "/login")
         response.cookies[TokenAuthenticator.cookieName] = .expired
         return response

@@ -103,7 +103,7 @@ struct AdminController: RouteCollection {
             unit.liaisonPhone = phone
         }
         if let a = b.active { unit.active = a }
-        try await req.hotline.write(on: req.database) { db in try await unit.save(on: db) }
+        try await req.hotline.writeChangingSessions(on: req.database) { db in try await unit.save(on: db) }
         return UnitDTO(unit)
     }
 
@@ -156,7 +156,7 @@ struct AdminController: RouteCollection {
             account.active = a
         }
         // Deactivating ends the account's sessions in the same transaction.
-        try await req.hotline.write(on: req.database) { db in
+        try await req.hotline.writeChangingSessions(on: req.database) { db in
             if !account.active { try await AccessTokenModel.query(on: db).filter(\.$account.$id == account.id!).delete() }
             try await account.save(on: db)
         }

@@ -38,11 +38,14 @@ public final class HotlineServices: Sendable {
     let rateLimiter = RateLimiter()
     /// Order numbers drawn ahead on PostgreSQL while intake is busy (`NumberBlocks`).
     let numberBlocks = NumberBlocks()
+    /// Sessions looked up lately (`SessionCache`).
+    let sessions: SessionCache
 
     init(settings: Settings) {
         self.settings = settings
         self.clockBox = NIOLockedValueBox(.system)
         self.calendars = CalendarStore(officeHours: settings.officeHours)
+        self.sessions = SessionCache(lifetime: .milliseconds(Int64(settings.sessionCacheSeconds * 1000)))
         self.writeBatcher = settings.database.isSQLite ? WriteBatcher() : nil
         if case .sqliteFile(let path) = settings.database { checkpointer = SQLiteCheckpointer(path: path) } else { checkpointer = nil }
     }

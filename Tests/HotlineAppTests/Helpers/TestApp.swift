@@ -53,7 +53,8 @@ let testsUsePostgres = ProcessInfo.processInfo.environment["DATABASE_URL"]?.hasP
 
 /// Builds an app on in-memory SQLite, or on the PostgreSQL named by `DATABASE_URL` (schema
 /// reset first), migrates, seeds a small world, runs the test and always shuts down.
-func withTestApp(at start: String = "2026-11-23T09:00:00+08:00", seedingWorld: Bool = true, _ test: (Application, World, @Sendable (Date) -> Void) async throws -> Void) async throws {
+/// `adjust` changes the test settings before the app is configured.
+func withTestApp(at start: String = "2026-11-23T09:00:00+08:00", seedingWorld: Bool = true, settings adjust: (inout Settings) -> Void = { _ in }, _ test: (Application, World, @Sendable (Date) -> Void) async throws -> Void) async throws {
     let url = ProcessInfo.processInfo.environment["DATABASE_URL"] ?? ""
     let postgres = testsUsePostgres
     if postgres { await DatabaseTurns.shared.acquire() }
@@ -62,12 +63,13 @@ func withTestApp(at start: String = "2026-11-23T09:00:00+08:00", seedingWorld: B
     // working directory of the test run (Leaf refuses paths under dot-folders such as .build).
     app.directory = DirectoryConfiguration(workingDirectory: packageRoot)
     do {
-        let settings = Settings(
+        var settings = Settings(
             database: postgres ? .postgres(url) : .sqliteMemory,
             attachmentsDirectory: NSTemporaryDirectory() + "hotline-test-\(UUID().uuidString)", passwordCost: 4,
             smsWebhookSecret: smsTestSecret, ctiWebhookSecret: ctiTestSecret, callStreamSeconds: 1,
             // Small enough that a test reaches the Open311 key's limit quickly.
             publicLimits: .init(open311SubmissionsPerHour: 12))
+        adjust(&settings)
         try await configure(app, settings: settings)
         if postgres {
             let sql = app.db as! any SQLDatabase
