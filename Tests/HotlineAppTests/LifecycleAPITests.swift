@@ -289,6 +289,38 @@ struct LifecycleAPITests {
         }
     }
 
+    @Test("Order numbers stay unique when plain intakes (numbers drawn apart, in blocks) and intakes during calls (drawn in their write) run at once")
+    func numbersUnderConcurrentIntake() async throws {
+        try await withTestApp { app, w, _ in
+            for n in 0..<4 {
+                let answered = try await TelephonyAPITests.cti(app, ["callId": "n-\(n)", "event": "answered", "callerNumber": "1390000000\(n)", "extension": "800\(n)"])
+                #expect(answered.status == .ok)
+            }
+            let withoutSavepointBefore = app.hotline.writeBatcher?.withoutSavepoint ?? 0
+            let numbers = try await withThrowingTaskGroup(of: String?.self) { group in
+                for n in 0..<28 {
+                    group.addTask {
+                        var body = intakeBody()
+                        if n < 4 { body["callId"] = "n-\(n)" }
+                        let r = try await app.call(.POST, "/work-orders", as: "agent", world: w, json: body)
+                        #expect(r.status == .created, "\(r.body.string)")
+                        return r.json.string("number")
+                    }
+                }
+                return try await group.reduce(into: [String]()) { if let n = $1 { $0.append(n) } }
+            }
+            #expect(numbers.count == 28 && Set(numbers).count == 28, "\(numbers.sorted())")
+            #expect(numbers.allSatisfy { $0.hasPrefix("20261123") && $0.count == 14 })
+            let last = try await (app.db as! any SQLDatabase).raw("SELECT last FROM work_order_counters WHERE day = '20261123'").first()?.decode(column: "last", as: Int.self)
+            #expect((last ?? 0) >= numbers.compactMap { Int($0.suffix(6)) }.max()!, "the counter is past every number given")
+            if let batcher = app.hotline.writeBatcher {
+                // Plain intakes run no statement of their own: those that shared a group with
+                // other writes (24 at once, some did) ran there without a savepoint.
+                #expect(batcher.withoutSavepoint > withoutSavepointBefore)
+            }
+        }
+    }
+
     @Test("Shutdown waits for a handler still running before the databases close")
     func shutdownDrainsRequests() async throws {
         // Its own app, shut down in the middle of a request: before the drain, the handler's

@@ -154,14 +154,15 @@ struct WorkOrderController: RouteCollection {
             }
             return (t.aggregate, statements, target)
         }
+        // The number, mostly, in a transaction of its own (`drawNumberApart`). An intake that
+        // fails after the draw (a database error, a lost idempotency race) leaves a gap in the
+        // day's numbers; R-WO-1 asks for unique and sortable numbers, not gapless ones.
+        let repo = WorkOrderRepository(db: db)
+        let writesAtOnce = settle.changesAnotherOrder || callId != nil
         if req.hotline.writeBatcher == nil {
-            // PostgreSQL: the number in a statement of its own, then the order in one more.
-            // An intake that fails after the draw (a database error, a lost idempotency race)
-            // leaves a gap in the day's numbers; R-WO-1 asks for unique and sortable numbers,
-            // not gapless ones.
-            let repo = WorkOrderRepository(db: db)
-            let number = try await repo.drawNumberApart(day: day, blocks: req.hotline.numberBlocks)
-            if settle.changesAnotherOrder || callId != nil {
+            // PostgreSQL: the order in one statement.
+            let number = try await repo.drawNumberApart(day: day, blocks: req.hotline.numberBlocks, services: req.hotline)
+            if writesAtOnce {
                 // A merge or link changes the other order too, and an order recorded during a
                 // call reads the call locked (its recording may be arriving): one transaction.
                 return try await db.transaction { db in
@@ -178,24 +179,47 @@ struct WorkOrderController: RouteCollection {
             try await repo.runAsOneStatement(writes)
             return (aggregate, secret)
         }
-        // SQLite has one writer anyway: it draws inside the transaction, without gaps.
+        if !writesAtOnce {
+            // SQLite, a plain intake: its rows are built here, before the write, so the one
+            // writer spends on it only what the group does at its end. Nothing reads them
+            // before the group commits, neither this write nor the group's others: they wait
+            // for its end (`WriteBatcher.Deferred`), its FTS row too (collected in `pending`
+            // by `SearchIndex.insertion`). The Idempotency-Key's row is written at once, in the
+            // write's own savepoint, so that a retry raced into the same group fails alone
+            // there rather than failing the group's merged inserts. Without a key the write
+            // runs no statement and needs no savepoint.
+            let number = try await repo.drawNumberApart(day: day, blocks: req.hotline.numberBlocks, services: req.hotline)
+            let pending = WriteBatcher.Deferred()
+            let (aggregate, writes, _) = try WriteBatcher.Deferred.$current.withValue(pending) { try statements(db, number: number, call: nil) }
+            let inserts = writes as? [SQLRowsInsert]
+            let keyRows = inserts?.filter { $0.table == IdempotencyKeyModel.schema } ?? []
+            try await req.hotline.write(on: db, runsStatements: inserts == nil || !keyRows.isEmpty) { db in
+                let repo = WorkOrderRepository(db: db)
+                guard let group = WriteBatcher.Deferred.current else {
+                    try await repo.run(writes + [SearchIndex.groupInsertion(pending.content.searchRows)].compactMap { $0 })
+                    return
+                }
+                if let inserts {
+                    try await repo.run(keyRows)
+                    group.insertAtEnd(inserts.filter { $0.table != IdempotencyKeyModel.schema })
+                } else {
+                    try await repo.run(writes)
+                }
+                group.adopt(pending)
+            }
+            return (aggregate, secret)
+        }
+        // SQLite, an intake that changes another order or is taken during a call: the rows
+        // are built inside the write, from what it reads there, and the number is drawn there
+        // too (one writer: no wait on anyone's commit). They are written at once, not at the
+        // group's end: a CTI recording webhook in the same group looks the call's orders up
+        // (`TelephonyController`).
         return try await req.hotline.write(on: db) { db in
             let repo = WorkOrderRepository(db: db)
             var call: Call?
             if let callId { call = try await CallStore(db: db).find(callId) }
             let (aggregate, writes, target) = try statements(db, number: try await repo.nextNumber(day: day), call: call)
-            // In a group the new order's rows wait for its end: nothing reads them before it
-            // commits, neither this write nor the group's others. Not so for an order taken
-            // during a call, whose recording a webhook in the same group may be adding
-            // (`TelephonyController`): it is written at once. The Idempotency-Key's row is
-            // written at once too, in this write's savepoint, so that a retry raced into the
-            // same group fails alone there rather than failing the group's merged inserts.
-            if let group = WriteBatcher.Deferred.current, call == nil, let inserts = writes as? [SQLRowsInsert] {
-                try await repo.run(inserts.filter { $0.table == IdempotencyKeyModel.schema })
-                group.insertAtEnd(inserts.filter { $0.table != IdempotencyKeyModel.schema })
-            } else {
-                try await repo.run(writes)
-            }
+            try await repo.run(writes)
             if let (tt, over) = target { try await repo.save(tt, over: over, actor: actor, at: now, timers: lifecycle.timers(for: tt.aggregate)) }
             return (aggregate, secret)
         }

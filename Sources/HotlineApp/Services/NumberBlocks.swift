@@ -1,8 +1,8 @@
 import Foundation
 import NIOConcurrencyHelpers
 
-/// Order numbers on PostgreSQL, taken from the day's counter a block at a time while intake is
-/// busy. Drawing one number was a round trip of its own for every intake. When blocks run out
+/// Order numbers, taken from the day's counter a block at a time while intake is busy. Drawing
+/// one number was a round trip of its own for every intake (on SQLite, a write of its own). When blocks run out
 /// within half a second the next is twice as large (up to `NumberBlockSizing.largest`); when
 /// one lasts over a second, half as large; after two idle seconds, one number again.
 /// Numbers drawn and not given within two seconds are dropped, so a quiet centre draws one

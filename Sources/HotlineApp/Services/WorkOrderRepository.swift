@@ -193,11 +193,11 @@ struct WorkOrderRepository {
         try await sql.insertRows(into: "work_order_events", columns: BulkRows.eventColumns, rows)
     }
 
-    /// Next number for the day (R-WO-1): `yyyyMMdd` + six digits, from a per-day counter row
-    /// bumped in one statement, so numbers never repeat across instances.
+    /// The day's next number (R-WO-1) inside the caller's transaction, from the same per-day
+    /// counter row as `drawNumberApart`: SQLite, for an intake whose rows are built inside its
+    /// write (one taken during a call, or merged or linked at intake).
     func nextNumber(day: LocalDate) async throws -> String {
-        let c = day.components
-        let key = c.year.padded(4) + c.month.padded(2) + c.day.padded(2)
+        let key = Self.counterKey(day)
         let row = try await sql.raw("""
             INSERT INTO work_order_counters (day, last) VALUES (\(bind: key), 1)
             ON CONFLICT (day) DO UPDATE SET last = work_order_counters.last + 1 RETURNING last
@@ -208,22 +208,46 @@ struct WorkOrderRepository {
         return key + n.padded(6)
     }
 
-    /// PostgreSQL draws the number in a transaction of its own: one statement that commits
-    /// without waiting for the disk. The day's counter row stays locked until the end of the
-    /// transaction that bumped it: drawn inside the order's transaction, every intake waited
-    /// for the previous one's commit and its fsync, and intake ran one at a time (about 400
-    /// orders/s with the CPU 23% idle). Not waiting is safe: the order that uses the number
-    /// commits durably afterwards, and flushing its commit record flushes the counter's
-    /// earlier record too. A crash in between leaves a gap in the numbers, never a repeat.
-    /// `set_config(…, true)` lasts to the end of this statement's own transaction, which is
-    /// when PostgreSQL decides whether to wait for the flush (`PreparedStatements.DrawNumber`).
-    /// While intake is busy, numbers come from the counter in blocks (`NumberBlocks`).
-    func drawNumberApart(day: LocalDate, blocks: NumberBlocks) async throws -> String {
+    static func counterKey(_ day: LocalDate) -> String {
         let c = day.components
-        let key = c.year.padded(4) + c.month.padded(2) + c.day.padded(2)
+        return c.year.padded(4) + c.month.padded(2) + c.day.padded(2)
+    }
+
+    /// The day's next order number (R-WO-1): `yyyyMMdd` + six digits, from a per-day counter
+    /// row, in a transaction of its own, never the order's.
+    ///
+    /// PostgreSQL: one statement that commits without waiting for the disk. The day's
+    /// counter row stays locked until the end of the transaction that bumped it: drawn inside
+    /// the order's transaction, every intake waited for the previous one's commit and its
+    /// fsync, and intake ran one at a time (about 400 orders/s with the CPU 23% idle). Not
+    /// waiting is safe: the order that uses the number commits durably afterwards, and
+    /// flushing its commit record flushes the counter's earlier record too. A crash in between
+    /// leaves a gap in the numbers, never a repeat. `set_config(…, true)` lasts to the end of
+    /// this statement's own transaction, which is when PostgreSQL decides whether to wait for
+    /// the flush (`PreparedStatements.DrawNumber`).
+    ///
+    /// SQLite: a write of its own through the group commit (`HotlineServices.write`), so that
+    /// intake can build its rows before it reaches the one writer and then only hand them to
+    /// its group (`WorkOrderController.recordWithSecret`). Drawn inside the order's write, the
+    /// number kept every intake's rules, rows and messages on the writer's critical path.
+    ///
+    /// While intake is busy, numbers come from the counter in blocks (`NumberBlocks`): under
+    /// load a draw is one statement per up to 32 orders.
+    func drawNumberApart(day: LocalDate, blocks: NumberBlocks, services: HotlineServices) async throws -> String {
+        let key = Self.counterKey(day)
         let n = try await blocks.next(day: key, now: ProcessInfo.processInfo.systemUptime) { count in
-            let row = try await PreparedStatements.rows(PreparedStatements.DrawNumber(day: key, count: count), on: db)?.first
-            guard let last = try row?.decode(column: "last", as: Int.self) else {
+            let last: Int?
+            if services.writeBatcher != nil {
+                last = try await services.write(on: db) { tx in
+                    try await (tx as! any SQLDatabase).raw("""
+                        INSERT INTO work_order_counters (day, last) VALUES (\(bind: key), \(bind: count))
+                        ON CONFLICT (day) DO UPDATE SET last = work_order_counters.last + \(bind: count) RETURNING last
+                        """).first()?.decode(column: "last", as: Int.self)
+                }
+            } else {
+                last = try await PreparedStatements.rows(PreparedStatements.DrawNumber(day: key, count: count), on: db)?.first?.decode(column: "last", as: Int.self)
+            }
+            guard let last else {
                 throw APIProblem(.internalServerError, code: "numbering_failed", rule: "could not draw an order number")
             }
             return last
