@@ -202,6 +202,50 @@ struct LifecycleAPITests {
         }
     }
 
+    @Test("SQLite group commit: a group that fails as a whole runs its writes again alone; those without savepoints land once")
+    func groupRerunWithoutSavepoints() async throws {
+        try await withTestApp(seedingWorld: false) { app, _, _ in
+            guard let batcher = app.hotline.writeBatcher else { return }  // PostgreSQL commits each write alone
+            let db = app.db
+            try await (db as! any SQLDatabase).raw("CREATE TABLE rerun_probe (n INTEGER NOT NULL)").run()
+            let rerunsBefore = batcher.reruns
+            let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+                // The first write holds the writer until the three others have queued behind it
+                // (or 10 s pass: a slow machine then fails the expectations below, not hangs).
+                let holding = NIOLockedValueBox(false)
+                group.addTask {
+                    try await app.hotline.write(on: db) { _ in
+                        holding.withLockedValue { $0 = true }
+                        for _ in 0..<2_000 where batcher.queued < 3 { try await Task.sleep(for: .milliseconds(5)) }
+                    }
+                    return (0, true)
+                }
+                while !holding.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+                for n in 1...3 {
+                    group.addTask {
+                        do {
+                            // Each only hands a row to the group's end; the second's breaks NOT
+                            // NULL there, which fails the whole group.
+                            try await app.hotline.write(on: db, runsStatements: false) { _ in
+                                WriteBatcher.Deferred.current?.insertAtEnd([SQLRowsInsert(table: "rerun_probe", columns: ["n"], rows: [[n == 2 ? .null : .bind(n)]])])
+                            }
+                            return (n, true)
+                        } catch {
+                            return (n, false)
+                        }
+                    }
+                }
+                var outcomes: [Int: Bool] = [:]
+                for try await (n, ok) in group { outcomes[n] = ok }
+                return outcomes
+            }
+            #expect(outcomes == [0: true, 1: true, 2: false, 3: true])
+            let stored = try await (db as! any SQLDatabase).raw("SELECT n FROM rerun_probe ORDER BY n").all().map { try $0.decode(column: "n", as: Int.self) }
+            #expect(stored == [1, 3], "each landed once; the failing one alone failed")
+            #expect(batcher.reruns == rerunsBefore + 1, "the group failed as a whole once")
+        }
+    }
+
     @Test("SQLite group commit: the search index gets the text of exactly the writes that landed, edits included")
     func groupCommitSearchRows() async throws {
         try await withTestApp { app, w, _ in
@@ -263,9 +307,11 @@ struct LifecycleAPITests {
                 for try await (title, id) in group where !title.isEmpty { ids[title] = id }
                 return ids
             }
-            // The intakes read before they write (their token, the rules), so they may queue a
-            // little after the direct writes and form a group of their own.
-            #expect(batcher.transactions - before < 6, "the queued writes shared transactions")
+            // The intakes read before they write (the rules) and draw their numbers in writes of
+            // their own first, so they may queue a little after the direct writes and form
+            // groups of their own. Nine writes in all (the slow one, two direct writes, three
+            // draws, three intakes); fewer transactions means they shared.
+            #expect(batcher.transactions - before < 9, "the queued writes shared transactions")
             #expect(batcher.reruns == rerunsBefore, "no group failed as a whole: the refused write failed alone")
             func found(_ q: String) async throws -> [String] {
                 let encoded = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
@@ -310,6 +356,16 @@ struct LifecycleAPITests {
                 return try await group.reduce(into: [String]()) { if let n = $1 { $0.append(n) } }
             }
             #expect(numbers.count == 28 && Set(numbers).count == 28, "\(numbers.sorted())")
+            // Every order landed whole, its search row and (on SQLite) its FTS row too.
+            let sql = app.db as! any SQLDatabase
+            func count(_ table: String) async throws -> Int {
+                try await sql.raw("SELECT COUNT(*) AS n FROM \(ident: table)").first()!.decode(column: "n", as: Int.self)
+            }
+            #expect(try await count("work_orders") == 28)
+            #expect(try await count("work_order_search") == 28)
+            if app.hotline.writeBatcher != nil { #expect(try await count("work_order_fts") == 28) }
+            let found = try await app.call(.GET, "/work-orders?q=%E8%B7%AF%E7%81%AF", as: "supervisor", world: w).json.int("total")
+            #expect(found == 28, "each found by its words (路灯)")
             #expect(numbers.allSatisfy { $0.hasPrefix("20261123") && $0.count == 14 })
             let last = try await (app.db as! any SQLDatabase).raw("SELECT last FROM work_order_counters WHERE day = '20261123'").first()?.decode(column: "last", as: Int.self)
             #expect((last ?? 0) >= numbers.compactMap { Int($0.suffix(6)) }.max()!, "the counter is past every number given")
@@ -332,26 +388,31 @@ struct LifecycleAPITests {
         let clock = ContinuousClock()
         /// When the handler finished, read by the test after shutdown returns.
         let finished = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
+        /// Set just before shutdown starts: the handler reaches its database only after that.
+        let shuttingDown = NIOLockedValueBox(false)
         struct Slow: AsyncResponder {
             let finished: NIOLockedValueBox<ContinuousClock.Instant?>
+            let shuttingDown: NIOLockedValueBox<Bool>
             func respond(to request: Request) async throws -> Response {
-                try await Task.sleep(for: .milliseconds(300))
+                for _ in 0..<2_000 where !shuttingDown.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+                try await Task.sleep(for: .milliseconds(200))
                 let units = try await UnitModel.query(on: request.db).count()
                 finished.withLockedValue { $0 = ContinuousClock().now }
                 return Response(status: units > 0 ? .ok : .noContent)
             }
         }
         let request = Request(application: app, on: app.eventLoopGroup.next())
-        let handler = Task { try await drain.respond(to: request, chainingTo: Slow(finished: finished)) }
+        let handler = Task { try await drain.respond(to: request, chainingTo: Slow(finished: finished, shuttingDown: shuttingDown)) }
         // Shut down only once the handler is in flight: on a loaded machine (CI runs the suites
         // in parallel) the task may start well after a fixed pause, and then there is nothing
         // to wait for. Bounded, so a broken drain fails below instead of hanging.
         for _ in 0..<2_000 where drain.inFlight == 0 { try await Task.sleep(for: .milliseconds(5)) }
         #expect(drain.inFlight == 1)
+        shuttingDown.withLockedValue { $0 = true }
         try await app.asyncShutdown()
         let shutDown = clock.now
-        // Without the drain, shutdown returns within the handler's pause and the handler then
-        // finds no database: `finished` is still unset here.
+        // Without the drain, shutdown returns within the handler's pause after it began, and
+        // the handler then finds no database: `finished` is still unset here.
         #expect(finished.withLockedValue { $0 }.map { $0 <= shutDown } == true, "shutdown waited for the handler")
         #expect(try await handler.value.status == .ok, "the handler still had its database")
         #expect(drain.inFlight == 0)

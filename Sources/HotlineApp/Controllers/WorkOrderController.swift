@@ -155,8 +155,9 @@ struct WorkOrderController: RouteCollection {
             return (t.aggregate, statements, target)
         }
         // The number, mostly, in a transaction of its own (`drawNumberApart`). An intake that
-        // fails after the draw (a database error, a lost idempotency race) leaves a gap in the
-        // day's numbers; R-WO-1 asks for unique and sortable numbers, not gapless ones.
+        // fails after the draw (a settlement the rules refuse, a database error, a lost
+        // idempotency race) leaves a gap in the day's numbers; R-WO-1 asks for unique and
+        // sortable numbers, not gapless ones.
         let repo = WorkOrderRepository(db: db)
         let writesAtOnce = settle.changesAnotherOrder || callId != nil
         if req.hotline.writeBatcher == nil {

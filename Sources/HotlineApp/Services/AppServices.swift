@@ -121,8 +121,9 @@ extension HotlineServices {
 
 /// Group commit for SQLite. Writes run one at a time, in the order they were submitted; the
 /// writes that queued while a transaction was running go together into the next one, each
-/// inside a savepoint of its own, so one write's failure rolls back only its own changes.
-/// What they leave to the end of the group (`Deferred`) is written after the last savepoint.
+/// inside a savepoint of its own, so one write's failure rolls back only its own changes (a
+/// write that runs no statement, `Job.runsStatements`, needs none). What they leave to the
+/// end of the group (`Deferred`) is written after the last savepoint.
 /// None is answered before the transaction that holds it has committed.
 ///
 /// At eight concurrent intakes one order per transaction spent a fifth of the CPU in commits

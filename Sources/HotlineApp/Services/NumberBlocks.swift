@@ -2,7 +2,8 @@ import Foundation
 import NIOConcurrencyHelpers
 
 /// Order numbers, taken from the day's counter a block at a time while intake is busy. Drawing
-/// one number was a round trip of its own for every intake (on SQLite, a write of its own). When blocks run out
+/// one number was a round trip of its own for every intake (on SQLite a write of its own, since
+/// session 17). When blocks run out
 /// within half a second the next is twice as large (up to `NumberBlockSizing.largest`); when
 /// one lasts over a second, half as large; after two idle seconds, one number again.
 /// Numbers drawn and not given within two seconds are dropped, so a quiet centre draws one
@@ -23,8 +24,10 @@ final class NumberBlocks: Sendable {
     private let state = NIOLockedValueBox(State())
 
     /// The day's next number: from a block in hand, or from `draw(size)`, which adds `size` to
-    /// the day's counter and returns its new value. `now` is seconds on a monotonic clock.
-    func next(day: String, now: Double, draw: (Int) async throws -> Int) async throws -> Int {
+    /// the day's counter and returns its new value. `now` is seconds on a monotonic clock;
+    /// `later`, if given, reads it again once a draw has returned: on SQLite a draw waits its
+    /// turn in the write queue, and a block is kept and sized from when it arrived.
+    func next(day: String, now: Double, later: (() -> Double)? = nil, draw: (Int) async throws -> Int) async throws -> Int {
         enum Step { case given(Int), draw(Int) }
         let step: Step = state.withLockedValue { s in
             if s.day != day {
@@ -43,6 +46,7 @@ final class NumberBlocks: Sendable {
             // A failed draw changes nothing here: the next intake draws again.
             let last = try await draw(size)
             let block = (last - size + 1)...last
+            let now = later?() ?? now
             state.withLockedValue { s in
                 // Another day began meanwhile: the rest of this block is a gap.
                 guard s.day == day else { return }

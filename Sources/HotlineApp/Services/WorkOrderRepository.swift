@@ -235,7 +235,7 @@ struct WorkOrderRepository {
     /// load a draw is one statement per up to 32 orders.
     func drawNumberApart(day: LocalDate, blocks: NumberBlocks, services: HotlineServices) async throws -> String {
         let key = Self.counterKey(day)
-        let n = try await blocks.next(day: key, now: ProcessInfo.processInfo.systemUptime) { count in
+        let n = try await blocks.next(day: key, now: ProcessInfo.processInfo.systemUptime, later: { ProcessInfo.processInfo.systemUptime }) { count in
             let last: Int?
             if services.writeBatcher != nil {
                 last = try await services.write(on: db) { tx in
