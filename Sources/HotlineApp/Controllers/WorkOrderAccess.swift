@@ -37,9 +37,7 @@ enum WorkOrderAccess {
                 .bind(UUID.timeOrdered()), .bind(principal.accountId), .bind(principal.actor.name), .bind(order.id),
                 .bind(fields.joined(separator: ",")), .bind(String(purpose.prefix(200))), .bind(req.now),
             ]
-            try await req.hotline.write(on: req.database) { db in
-                try await (db as! any SQLDatabase).insertRows(into: PersonalDataAccessModel.schema, columns: PersonalDataAccessModel.columns, [row])
-            }
+            try await req.hotline.writeOne(SQLRowsInsert(table: PersonalDataAccessModel.schema, columns: PersonalDataAccessModel.columns, rows: [row]), on: req.database)
         }
         let attachments = try await (req.database as! any SQLDatabase).selectColumns(AttachmentDTO.columns, from: AttachmentModel.schema)
             .where(SQLColumn("work_order_id"), .equal, SQLBind(order.id)).orderBy("uploaded_at").all().map(AttachmentDTO.init(row:))

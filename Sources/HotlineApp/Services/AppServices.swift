@@ -119,6 +119,17 @@ extension HotlineServices {
     }
 }
 
+extension HotlineServices {
+    /// A write that is one statement. On PostgreSQL it runs on its own, committed durably as it
+    /// ends: one round trip instead of `BEGIN`, the statement and `COMMIT` (an order's detail
+    /// logs each view of personal data so, R-NF-5). On SQLite it takes its turn in the group
+    /// commit like any write.
+    func writeOne(_ statement: any SQLExpression, on db: any Database) async throws {
+        guard writeBatcher != nil else { return try await (db as! any SQLDatabase).execute(sql: statement) { _ in } }
+        try await write(on: db) { tx in try await (tx as! any SQLDatabase).execute(sql: statement) { _ in } }
+    }
+}
+
 /// Group commit for SQLite. Writes run one at a time, in the order they were submitted; the
 /// writes that queued while a transaction was running go together into the next one, each
 /// inside a savepoint of its own, so one write's failure rolls back only its own changes (a
