@@ -39,6 +39,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(M009_CreateCalls())
     app.migrations.add(M010_CreateCitizenChannels())
     app.migrations.add(M011_AddTimersDigest())
+    app.migrations.add(M012_CoverInboxIndex())
 
     if settings.database.isSQLite {
         // WAL now, before anything boots or migrates: it is stored in the file, and without it a
