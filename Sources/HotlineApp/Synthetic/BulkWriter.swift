@@ -149,7 +149,11 @@ enum PostgresCopyText {
         switch v {
         case .null: buffer.writeStaticString("\\N")
         case .text(let s): escaped(s, to: &buffer)
-        case .uuid(let u): buffer.writeString(u.text)
+        case .uuid(let u):
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 36) { out in
+                u.writeText(into: out)
+                return 36
+            }
         case .int(let i): buffer.writeString(String(i))
         case .bool(let b): buffer.writeStaticString(b ? "t" : "f")
         case .date(let d): BulkTime.write(d, to: &buffer)
@@ -245,28 +249,36 @@ enum BulkTime {
         let day = LocalDate(dayNumber: Int((Double(seconds) / 86_400).rounded(.down)))
         let sod = seconds - day.dayNumber * 86_400
         let (y, m, dd) = day.components
-        func digits(_ n: Int, _ count: Int) {
-            var divisor = 1
-            for _ in 1..<count { divisor *= 10 }
-            while divisor > 0 {
-                buffer.writeInteger(UInt8(0x30 + n / divisor % 10))
-                divisor /= 10
+        // Years past 9999 (never seeded) keep their leading digits.
+        if y > 9_999 { buffer.writeString(String(y / 10_000)) }
+        // All 29 bytes into the buffer's own memory at once: a capacity check per digit was
+        // most of this function's cost, and it runs for every time of every seeded row.
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 29) { out in
+            func digits(_ n: Int, _ count: Int, at start: Int) {
+                var n = n
+                for i in stride(from: start + count - 1, through: start, by: -1) {
+                    out[i] = UInt8(truncatingIfNeeded: 0x30 + n % 10)
+                    n /= 10
+                }
             }
+            digits(y % 10_000, 4, at: 0)
+            out[4] = 0x2D
+            digits(m, 2, at: 5)
+            out[7] = 0x2D
+            digits(dd, 2, at: 8)
+            out[10] = 0x20
+            digits(sod / 3600, 2, at: 11)
+            out[13] = 0x3A
+            digits(sod / 60 % 60, 2, at: 14)
+            out[16] = 0x3A
+            digits(sod % 60, 2, at: 17)
+            out[19] = 0x2E
+            digits(micros, 6, at: 20)
+            out[26] = 0x2B
+            out[27] = 0x30
+            out[28] = 0x30
+            return 29
         }
-        if y > 9_999 { buffer.writeString(String(y)) } else { digits(y, 4) }
-        buffer.writeInteger(UInt8(0x2D))
-        digits(m, 2)
-        buffer.writeInteger(UInt8(0x2D))
-        digits(dd, 2)
-        buffer.writeInteger(UInt8(0x20))
-        digits(sod / 3600, 2)
-        buffer.writeInteger(UInt8(0x3A))
-        digits(sod / 60 % 60, 2)
-        buffer.writeInteger(UInt8(0x3A))
-        digits(sod % 60, 2)
-        buffer.writeInteger(UInt8(0x2E))
-        digits(micros, 6)
-        buffer.writeStaticString("+00")
     }
 }
 

@@ -9,19 +9,26 @@ extension UUID {
     /// hundreds of thousands of ids (timer keys name one each).
     public var text: String {
         String(unsafeUninitializedCapacity: 36) { out in
-            withUnsafeBytes(of: uuid) { raw in
-                var o = 0
-                for (i, b) in raw.enumerated() {
-                    if i == 4 || i == 6 || i == 8 || i == 10 {
-                        out[o] = 0x2D
-                        o += 1
-                    }
-                    out[o] = Self.hexDigits[Int(b >> 4)]
-                    out[o + 1] = Self.hexDigits[Int(b & 0x0F)]
-                    o += 2
-                }
-            }
+            writeText(into: UnsafeMutableRawBufferPointer(out))
             return 36
+        }
+    }
+
+    /// The same 36 bytes written into `out` (at least 36 bytes long): the seed's COPY text
+    /// writes ids straight into its buffer instead of making a `String` for each.
+    public func writeText(into out: UnsafeMutableRawBufferPointer) {
+        precondition(out.count >= 36)
+        withUnsafeBytes(of: uuid) { raw in
+            var o = 0
+            for (i, b) in raw.enumerated() {
+                if i == 4 || i == 6 || i == 8 || i == 10 {
+                    out[o] = 0x2D
+                    o += 1
+                }
+                out[o] = Self.hexDigits[Int(b >> 4)]
+                out[o + 1] = Self.hexDigits[Int(b & 0x0F)]
+                o += 2
+            }
         }
     }
 
