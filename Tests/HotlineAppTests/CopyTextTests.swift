@@ -36,6 +36,8 @@ struct CopyTextTests {
             Date(timeIntervalSince1970: 1_767_225_599.999_999_7),  // rounds up into the next year
             Date(timeIntervalSince1970: 951_782_400),  // 2000-02-29
             Date(timeIntervalSince1970: 253_402_300_800.5),  // 10000-01-01
+            Date(timeIntervalSince1970: -1.25),  // 1969-12-31 23:59:58.750000
+            Date(timeIntervalSince1970: -2_208_988_800),  // 1900-01-01 (Foundation's calendar is Julian before 1582)
         ]
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<2_000 { fixed.append(Date(timeIntervalSince1970: Double.random(in: 0..<2_000_000_000, using: &rng))) }
@@ -45,7 +47,7 @@ struct CopyTextTests {
         }
     }
 
-    @Test("Ids as uuidString gives them; text escaped; a row of several cells")
+    @Test("Ids as uuidString gives them; text escaped; rows of several cells, each written after the last")
     func idsAndText() throws {
         for _ in 0..<200 {
             let id = UUID()
@@ -55,5 +57,21 @@ struct CopyTextTests {
         #expect(try copyText(.null) == "\\N")
         #expect(try copyText(.int(-42)) == "-42")
         #expect(try copyText(.bool(true)) == "t")
+
+        // Two rows in one table: every cell lands after the ones before it in the same buffer.
+        let ids = [UUID(), UUID()]
+        let times = [Date(timeIntervalSince1970: 1_763_828_080.326_97), Date(timeIntervalSince1970: 1_765_291_203.308_04)]
+        var table = BulkTable("t", columns: ["id", "at", "note", "gone", "n"])
+        table.add([.uuid(ids[0]), .date(times[0]), .text("路灯不亮"), .null, .int(7)])
+        table.add([.uuid(ids[1]), .date(times[1]), .text("a\tb"), .null, .int(-1)])
+        let encoded = try PostgresBulkWriter.encode([table])
+        #expect(encoded.count == 1)
+        var buffer = try #require(encoded.first).data
+        let text = buffer.readString(length: buffer.readableBytes)
+        #expect(text == """
+            \(ids[0].uuidString)\t\(reference(times[0]))\t路灯不亮\t\\N\t7
+            \(ids[1].uuidString)\t\(reference(times[1]))\ta\\tb\t\\N\t-1
+
+            """)
     }
 }
