@@ -129,11 +129,10 @@ struct QueueController: RouteCollection {
     /// orders' summaries, one row per line. The pick orders ids alone, which the inbox index
     /// holds with every column the to-sign, in-hand, yellow and red buckets test
     /// (`M012_CoverInboxIndex`): only the page's own lines and orders are read from the tables,
-    /// not every line of the bucket. The text is
-    /// flat, each column named once: SQLite prepares every statement it runs, and resolving
-    /// the columns of nested `*` selects was a third of that. Deadlines are end-of-day times
-    /// shared by many lines: the id settles ties, so pages neither repeat nor skip. An empty
-    /// page is one row with the count and nulls.
+    /// not every line of the bucket. The text is flat, each column named once: SQLite prepares
+    /// every statement it runs, and resolving the columns of nested `*` selects was a third of
+    /// that. Deadlines are end-of-day times shared by many lines: the id settles ties, so pages
+    /// neither repeat nor skip. An empty page is one row with the count and nulls.
     static func inboxSQL(_ bucket: Bucket) -> String {
         let condition = inboxCondition(bucket)
         return """
